@@ -18,8 +18,7 @@ def with_spatial_fields(schema: str) -> str:
         raise SystemExit("schema.xml: no </fields> element, is this CKAN's schema?")
     missing = [name for name in SPATIAL_FIELDS if f'<field name="{name}"' not in schema]
     lines = "".join(
-        f'<field name="{name}" type="float" indexed="true" stored="true" />\n'
-        for name in missing
+        f'<field name="{name}" type="float" indexed="true" stored="true" />\n' for name in missing
     )
     return schema.replace("</fields>", lines + "</fields>", 1)
 

@@ -1,0 +1,38 @@
+# The two commands of README.md:  make run  (local platform)  and  make test  (whole suite).
+# Every target installs what is missing first and is safe to run again.
+SHELL := /bin/bash
+VENV := .venv
+CKAN := $(VENV)/bin/ckan
+INI := .local/ckan.ini
+
+.PHONY: run test install services stop status site lint pytest clean
+
+run: install services site  ## Local platform on http://127.0.0.1:5000 (Ctrl-C stops CKAN)
+	@scripts/run.sh
+
+test: install services lint pytest  ## ruff + the whole pytest suite on the real services
+
+install:
+	@scripts/install.sh
+
+services:
+	@scripts/services.sh start
+
+stop:
+	@scripts/services.sh stop
+
+status:
+	@scripts/services.sh status
+
+site:
+	@scripts/site.sh
+
+lint:
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+pytest:
+	@scripts/pytest.sh
+
+clean: stop  ## Forget local state (database content stays in PostgreSQL: see README)
+	rm -rf .local scripts/solr/target

@@ -1,0 +1,1 @@
+# ckanext-scheming schemas of the platform, shipped as ckanext.tgn.schemas (see setup.py).

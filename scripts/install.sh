@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Install what the platform needs on a Debian machine, skipping what is already there:
+# Debian packages (PostgreSQL 15, Redis, Java 17 + Maven for Solr, build deps of CKAN),
+# a virtualenv in .venv with the pinned Python stack, and this bundle in editable mode.
+# Maven artifacts for Solr are fetched by scripts/services.sh on first start.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+APT_PACKAGES=(postgresql-15 postgresql-client-15 redis-server libpq-dev gcc libmagic1
+  openjdk-17-jdk-headless maven curl iproute2 util-linux)
+
+fail() {
+  printf 'ERREUR: %s\n' "$*" >&2
+  exit 1
+}
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || fail "paquets Debian manquants (${missing[*]}); relancez en root ou: sudo apt-get install ${missing[*]}"
+  echo "apt: installation de ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || fail "apt-get update a échoué (réseau vers les dépôts Debian?)"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    fail "apt-get install ${missing[*]} a échoué"
+fi
+
+PYTHON="${PYTHON:-python3}"
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null ||
+  fail "Python 3.10 ou plus est nécessaire ($PYTHON); indiquez-le avec PYTHON=/chemin/python3"
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "python: création de .venv"
+  "$PYTHON" -m venv "$VENV" || fail "impossible de créer .venv (paquet python3-venv?)"
+fi
+
+# Reinstall only when the pinned requirements changed: a second run is instant.
+stamp="$VENV/.requirements.sha256"
+want=$(cat "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt" "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "python: installation de CKAN 2.11 et des extensions (première fois: ~2 min)..."
+  "$VENV/bin/pip" install -q -r "$ROOT/dev-requirements.txt" || fail "pip install a échoué"
+  "$VENV/bin/pip" install -q --no-deps -e "$ROOT" || fail "pip install -e . a échoué"
+  "$VENV/bin/pip" check || fail "pip check: dépendances incohérentes"
+  echo "$want" >"$stamp"
+fi
+echo "installation: à jour"

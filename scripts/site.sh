@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Prepare the local site: its config (.local/ckan.ini), its database schema (CKAN core and
+# every enabled plugin), a sysadmin and the demo data. Idempotent; needs the services up.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="$ROOT/.local"
+INI="$STATE/ckan.ini"
+CKAN="$ROOT/.venv/bin/ckan"
+ADMIN=admin
+ADMIN_EMAIL=admin@tgn.localhost
+
+fail() {
+  printf 'ERREUR: %s\n' "$*" >&2
+  exit 1
+}
+quiet() { # run a ckan command, showing its output only when it fails
+  local out
+  out=$("$@" 2>&1) || {
+    printf '%s\n' "$out" >&2
+    fail "échec de: ${*#"$ROOT"/}"
+  }
+}
+
+[ -x "$CKAN" ] || fail "CKAN n'est pas installé (.venv). Lancez: make install"
+mkdir -p "$STATE"
+if [ ! -f "$INI" ]; then
+  # CKAN writes a complete config with fresh random secrets; we only merge our options.
+  quiet "$CKAN" generate config "$INI"
+  echo "site: configuration créée ($INI)"
+fi
+quiet "$CKAN" config-tool "$INI" -f "$ROOT/scripts/site.ini"
+
+# `db init` creates or upgrades the core tables and runs the migrations of every enabled
+# plugin (activity, harvest, ...); `db upgrade` catches up an existing database.
+quiet "$CKAN" -c "$INI" db init
+quiet "$CKAN" -c "$INI" db upgrade
+echo "site: base de données à jour"
+
+password_file="$STATE/admin-password"
+if ! "$CKAN" -c "$INI" user show "$ADMIN" 2>/dev/null | grep -q "name=$ADMIN"; then
+  (umask 077 && "$ROOT/.venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(12))' >"$password_file")
+  quiet "$CKAN" -c "$INI" user add "$ADMIN" email="$ADMIN_EMAIL" password="$(cat "$password_file")"
+  echo "site: administrateur créé"
+fi
+quiet "$CKAN" -c "$INI" sysadmin add "$ADMIN"
+
+"$ROOT/.venv/bin/python" "$ROOT/scripts/demo_data.py" "$INI" "$ADMIN"
+
+echo "site: administrateur « $ADMIN », mot de passe: $(cat "$password_file" 2>/dev/null || echo '(inchangé, voir .local/admin-password)')"

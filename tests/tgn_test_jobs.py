@@ -1,0 +1,10 @@
+"""Job functions that the tests enqueue; the worker subprocess imports them by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def write_marker(path: str, text: str) -> None:
+    """Leave a trace that the test can check, proving the job really ran."""
+    Path(path).write_text(text, encoding="utf-8")
