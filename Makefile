@@ -27,9 +27,12 @@ status:
 site:
 	@scripts/site.sh
 
-lint:
+lint:  ## ruff (Python), shellcheck (scripts), hadolint (Dockerfile)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@shellcheck scripts/*.sh docker/entrypoint.sh .ci/run
+	@$(VENV)/bin/hadolint --no-color docker/Dockerfile
+	@echo "lint: ok"
 
 pytest:
 	@scripts/pytest.sh

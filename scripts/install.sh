@@ -8,7 +8,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 APT_PACKAGES=(postgresql-15 postgresql-client-15 redis-server libpq-dev gcc libmagic1
-  openjdk-17-jdk-headless maven curl iproute2 util-linux)
+  openjdk-17-jdk-headless maven curl iproute2 util-linux shellcheck)
 
 fail() {
   printf 'ERREUR: %s\n' "$*" >&2

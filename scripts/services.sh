@@ -143,9 +143,11 @@ build_solr() {
   if [ ! -f "$lib/.complete" ] || [ "$SOLR_DIR/pom.xml" -nt "$lib/.complete" ]; then
     say "solr: téléchargement des artefacts Maven (première fois: ~1 min)..."
     rm -rf "$lib"
-    mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$ROOT/.cache/m2" -f "$SOLR_DIR/pom.xml" \
-      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib" ||
-      fail "solr: Maven n'a pas pu résoudre les artefacts (réseau vers Maven Central?)"
+    mkdir -p "$STATE/logs"
+    mvn -B -Dstyle.color=never -Dmaven.repo.local="$ROOT/.cache/m2" -f "$SOLR_DIR/pom.xml" \
+      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib" \
+      >"$STATE/logs/maven.log" 2>&1 ||
+      fail "solr: Maven n'a pas pu résoudre les artefacts (réseau vers Maven Central?); voir $STATE/logs/maven.log"
     touch "$lib/.complete"
   fi
   if [ ! -f "$classes/SolrLauncher.class" ] || [ "$SOLR_DIR/src/SolrLauncher.java" -nt "$classes/SolrLauncher.class" ]; then

@@ -7,7 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="$ROOT/.local"
 INI="$STATE/ckan.ini"
 CKAN="$ROOT/.venv/bin/ckan"
-ADMIN=admin
+ADMIN="admin"
 ADMIN_EMAIL=admin@tgn.localhost
 
 fail() {
@@ -29,6 +29,7 @@ if [ ! -f "$INI" ]; then
   quiet "$CKAN" generate config "$INI"
   echo "site: configuration créée ($INI)"
 fi
+quiet "$CKAN" config-tool "$INI" -f "$ROOT/platform.ini"
 quiet "$CKAN" config-tool "$INI" -f "$ROOT/scripts/site.ini"
 
 # `db init` creates or upgrades the core tables and runs the migrations of every enabled
