@@ -13,9 +13,9 @@ STATE="$ROOT/.local"
 VENV="$ROOT/.venv"
 PG_VERSION=15
 PG_CLUSTER=main
-PG_PORT=5432
-REDIS_PORT=6379
-SOLR_PORT=8983
+PG_PORT="${TGN_PG_PORT:-5432}"
+REDIS_PORT="${TGN_REDIS_PORT:-6379}"
+SOLR_PORT="${TGN_SOLR_PORT:-8983}"
 SOLR_CORES=(ckan ckan_test) # site index and test index, kept apart so tests never wipe the site
 SOLR_DIR="$ROOT/scripts/solr"
 SOLR_HOME="$STATE/solr"
@@ -90,7 +90,7 @@ status_postgres() {
 }
 
 # --- Redis --------------------------------------------------------------------------------
-redis_up() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
+redis_up() { timeout 3 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
 
 start_redis() {
   require_cmd redis-server "paquet Debian redis-server"
@@ -115,7 +115,7 @@ start_redis() {
 
 stop_redis() {
   if redis_up; then
-    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true
+    timeout 10 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true
     say "redis: arrêté"
   else
     say "redis: déjà arrêté"
@@ -127,7 +127,7 @@ status_redis() {
 }
 
 # --- Solr ---------------------------------------------------------------------------------
-solr_ping() { curl -fsS -o /dev/null "http://127.0.0.1:$SOLR_PORT/solr/$1/admin/ping?wt=json" 2>/dev/null; }
+solr_ping() { curl -fsS -m 5 -o /dev/null "http://127.0.0.1:$SOLR_PORT/solr/$1/admin/ping?wt=json" 2>/dev/null; }
 solr_pid() { cat "$STATE/solr.pid" 2>/dev/null || true; }
 solr_running() {
   local pid
