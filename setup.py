@@ -33,7 +33,11 @@ setup(
         "ckanext.tgn.schemas",
     ],
     package_data={
-        "ckanext.tgn.territories": ["config_declaration.yaml"],
+        "ckanext.tgn.territories": [
+            "config_declaration.yaml",
+            "data/*.json",
+            "data/*.geojson",
+        ],
         "ckanext.tgn.schema": ["config_declaration.yaml"],
         "ckanext.tgn.dcat": ["config_declaration.yaml"],
         "ckanext.tgn.validation": ["config_declaration.yaml"],
