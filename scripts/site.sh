@@ -46,6 +46,13 @@ if ! "$CKAN" -c "$INI" user show "$ADMIN" 2>/dev/null | grep -q "name=$ADMIN"; t
 fi
 quiet "$CKAN" -c "$INI" sysadmin add "$ADMIN"
 
+# The 12 territory organisations (Département, syndicate, EPCI), by SIREN; idempotent.
+mkdir -p "$STATE/logs"
+if ! sync_report=$("$CKAN" -c "$INI" tgn territories sync 2>"$STATE/logs/territories-sync.log"); then
+  printf '%s\n' "$sync_report" >&2
+  fail "la synchronisation des territoires a échoué; voir $STATE/logs/territories-sync.log"
+fi
+echo "territoires: $(tail -n 1 <<<"$sync_report")"
 "$ROOT/.venv/bin/python" "$ROOT/scripts/demo_data.py" "$INI" "$ADMIN"
 
 echo "site: administrateur « $ADMIN », mot de passe: $(cat "$password_file" 2>/dev/null || echo '(inchangé, voir .local/admin-password)')"

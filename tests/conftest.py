@@ -1,9 +1,29 @@
 """Fixtures shared by the suite. CKAN's own pytest plugin (--ckan-ini=test.ini) provides
-clean_db, clean_index, with_plugins, app and the factories."""
+clean_db, clean_index, with_plugins, app, cli and the factories."""
 
 from __future__ import annotations
 
+import itertools
+from typing import Any
+
 import pytest
+from ckan.tests import factories
+
+_serial = itertools.count(10_000)
+
+
+def valid_siren(prefix: str = "99") -> str:
+    """A SIREN with a right Luhn check digit, different at each call."""
+    body = f"{prefix}{next(_serial):06d}"[:8]
+    for check in "0123456789":
+        candidate = body + check
+        total = 0
+        for position, char in enumerate(reversed(candidate)):
+            digit = int(char) * (2 if position % 2 else 1)
+            total += digit - 9 if digit > 9 else digit
+        if total % 10 == 0:
+            return candidate
+    raise AssertionError("unreachable: one check digit always fits")
 
 
 @pytest.fixture
@@ -14,3 +34,14 @@ def tgn_db(clean_db, migrate_db_for):
     """
     migrate_db_for("harvest")
     migrate_db_for("activity")
+
+
+@pytest.fixture
+def make_org():
+    """Create an organisation that satisfies our schema (kind and SIREN are required)."""
+
+    def make(**fields: Any) -> dict[str, Any]:
+        defaults = {"territory_kind": "epci", "epci_nature": "CC", "siren": valid_siren()}
+        return factories.Organization(**{**defaults, **fields})
+
+    return make

@@ -1,0 +1,127 @@
+"""Validators of territory fields: SIREN, territory codes, coverage geometry.
+
+Messages have English source strings, translated into French in ckanext/tgn/i18n.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from shapely.geometry import shape
+
+from ckanext.tgn.territories import refdata
+
+__all__ = [
+    "tgn_epci_nature",
+    "tgn_geojson_geometry",
+    "tgn_siren",
+    "tgn_spatial_from_territories",
+    "tgn_territory_codes",
+]
+
+# La Poste's SIREN predates the check digit rule and is the one known exception to it.
+_SIREN_WITHOUT_LUHN = {"356000000"}
+
+
+def siren_is_valid(siren: str) -> bool:
+    """9 digits whose Luhn checksum is right (the rule INSEE uses for SIREN numbers)."""
+    if len(siren) != 9 or not siren.isdigit():
+        return False
+    if siren in _SIREN_WITHOUT_LUHN:
+        return True
+    total = 0
+    for position, char in enumerate(reversed(siren)):
+        digit = int(char) * (2 if position % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return total % 10 == 0
+
+
+def tgn_siren(value: Any) -> Any:
+    """A SIREN number, spaces allowed in input ("200 061 257"), stored as 9 digits."""
+    if value in (None, ""):
+        return value
+    siren = "".join(str(value).split())
+    if len(siren) != 9 or not siren.isdigit():
+        raise tk.Invalid(tk._("The SIREN must have 9 digits, for example 200061257."))
+    if not siren_is_valid(siren):
+        raise tk.Invalid(
+            tk._(
+                "The SIREN {siren} is not valid (wrong check digit): copy it again from "
+                "annuaire-entreprises.data.gouv.fr."
+            ).format(siren=siren)
+        )
+    return siren
+
+
+def _as_codes(value: Any) -> list[str]:
+    if value in (None, "", []) or value is tk.missing:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                value = [text]
+        else:
+            value = text.split(",")
+    return [str(code).strip() for code in value if str(code).strip()]
+
+
+def tgn_territory_codes(value: Any) -> Any:
+    """Territory codes (commune INSEE code, EPCI SIREN, "82"), all known; stored as JSON."""
+    codes = _as_codes(value)
+    unknown = [code for code in codes if refdata.territory(code) is None]
+    if unknown:
+        raise tk.Invalid(
+            tk._(
+                "Unknown territory code: {codes}. Choose the territories in the list "
+                "(communes, EPCI or the département of Tarn-et-Garonne)."
+            ).format(codes=", ".join(unknown))
+        )
+    return json.dumps(sorted(set(codes)))
+
+
+def tgn_spatial_from_territories(key: Any, data: dict, errors: dict, context: Any) -> None:
+    """Fill ckanext-spatial's ``spatial`` field with the outline of the covered territories.
+
+    Runs on the ``spatial`` field, after ``territories`` was validated, so spatial search
+    (solr-bbox) and the DCAT feed follow the territories an agent chose by name.
+    """
+    territories_key = (*key[:-1], "territories")
+    if errors.get(territories_key):
+        return
+    codes = [c for c in _as_codes(data.get(territories_key)) if refdata.territory(c)]
+    if codes:
+        data[key] = json.dumps(refdata.coverage_geometry(codes), separators=(",", ":"))
+
+
+def tgn_geojson_geometry(value: Any) -> Any:
+    """A GeoJSON Polygon or MultiPolygon, valid, as stored for an organisation's outline."""
+    if value in (None, ""):
+        return value
+    try:
+        geometry = json.loads(value) if isinstance(value, str) else value
+        geom = shape(geometry)
+    except (ValueError, TypeError, KeyError, AttributeError) as e:
+        raise tk.Invalid(
+            tk._("The geometry must be a valid GeoJSON Polygon or MultiPolygon.")
+        ) from e
+    if geom.geom_type not in ("Polygon", "MultiPolygon") or not geom.is_valid:
+        raise tk.Invalid(tk._("The geometry must be a valid GeoJSON Polygon or MultiPolygon."))
+    return json.dumps(geometry, separators=(",", ":"))
+
+
+def tgn_epci_nature(key: Any, data: dict, errors: dict, context: Any) -> None:
+    """An EPCI organisation must say whether it is a CA or a CC."""
+    kind = data.get((*key[:-1], "territory_kind"))
+    value = data.get(key)
+    if kind == refdata.KIND_EPCI and value in (None, "", tk.missing):
+        errors[key].append(
+            tk._(
+                "Choose the nature of the EPCI: "
+                "communauté d'agglomération (CA) or de communes (CC)."
+            )
+        )
