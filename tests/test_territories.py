@@ -275,6 +275,26 @@ class TestCoverage:
         geometry = json.loads(dataset["spatial"])
         assert geometry["type"] in ("Polygon", "MultiPolygon")
 
+    def test_the_form_offers_the_territories_by_name(self, app, sysadmin, make_org):
+        make_org()
+        token = factories.APIToken(user=sysadmin["name"])["token"]
+        body = app.get("/dataset/new", headers={"Authorization": token}).get_data(as_text=True)
+
+        assert "Couverture territoriale" in body
+        assert 'name="territories"' in body
+        assert 'value="248200099"' in body and "CA Grand Montauban" in body
+        assert 'value="82121"' in body and "Montauban (82121)" in body
+        assert "Tarn-et-Garonne (département)" in body
+
+    def test_the_dataset_page_names_its_territories(self, app, make_org):
+        org = make_org()
+        dataset = factories.Dataset(owner_org=org["id"], territories=[MONTAUBAN])
+
+        body = app.get(f"/dataset/{dataset['name']}").get_data(as_text=True)
+
+        assert "Couverture territoriale" in body
+        assert "Montauban (82121)" in body
+
     def test_an_unknown_territory_code_is_refused_and_nothing_saved(self, app, make_org, sysadmin):
         org = make_org()
         data = {"name": "couverture-fausse", "owner_org": org["id"], "territories": ["00000"]}
