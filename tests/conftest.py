@@ -36,6 +36,29 @@ def tgn_db(clean_db, migrate_db_for):
     migrate_db_for("activity")
 
 
+THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
+
+# The fields our dataset schema requires, filled as an agent would.
+COMPLETE_DATASET = {
+    "notes": "Liste des délibérations du conseil communautaire.",
+    "theme": [THEME + "GOVE"],
+    "frequency": FREQUENCY + "MONTHLY",
+    "contact_name": "Service des assemblées",
+    "contact_email": "assemblees@exemple.fr",
+}
+
+
+@pytest.fixture
+def make_dataset():
+    """Create a dataset valid for our schema; fields given override the defaults."""
+
+    def make(**fields: Any) -> dict[str, Any]:
+        return factories.Dataset(**{**COMPLETE_DATASET, **fields})
+
+    return make
+
+
 @pytest.fixture
 def make_org():
     """Create an organisation that satisfies our schema (kind and SIREN are required)."""

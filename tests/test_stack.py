@@ -60,15 +60,15 @@ def test_scheming_uses_our_schemas():
     assert "siren" in [f["field_name"] for f in org_schema["fields"]]
 
 
-def test_created_dataset_is_found_by_text_search_then_gone_when_deleted(make_org):
+def test_created_dataset_is_found_by_text_search_then_gone_when_deleted(make_org, make_dataset):
     org = make_org()
     word = "tgn" + uuid.uuid4().hex[:8]
-    dataset = factories.Dataset(
+    dataset = make_dataset(
         owner_org=org["id"],
         title="Inventaire des pigeonniers du Quercy",
         notes=f"Patrimoine bâti rural, fiche {word}",
     )
-    other = factories.Dataset(owner_org=org["id"], title="Budget primitif")
+    other = make_dataset(owner_org=org["id"], title="Budget primitif")
 
     found = _search(q=word)
     assert found["count"] == 1
@@ -83,10 +83,10 @@ def test_created_dataset_is_found_by_text_search_then_gone_when_deleted(make_org
     assert [d["id"] for d in _search(fq=f"organization:{org['name']}")["results"]] == [other["id"]]
 
 
-def test_spatial_search_uses_the_solr_bbox_fields(make_org):
+def test_spatial_search_uses_the_solr_bbox_fields(make_org, make_dataset):
     org = make_org()
-    inside = factories.Dataset(owner_org=org["id"], spatial=json.dumps(MONTAUBAN))
-    factories.Dataset(owner_org=org["id"])  # no coverage: never matches a bbox
+    inside = make_dataset(owner_org=org["id"], spatial=json.dumps(MONTAUBAN))
+    make_dataset(owner_org=org["id"])  # no coverage: never matches a bbox
 
     around_montauban = _search(extras={"ext_bbox": "1.2,43.9,1.5,44.1"})
     assert [d["id"] for d in around_montauban["results"]] == [inside["id"]]
@@ -118,9 +118,9 @@ def test_background_job_runs_in_a_real_worker(tmp_path):
     assert queue.count == 0
 
 
-def test_catalog_turtle_lists_the_dataset(app, make_org):
+def test_catalog_turtle_lists_the_dataset(app, make_org, make_dataset):
     org = make_org()
-    dataset = factories.Dataset(owner_org=org["id"], title="Horaires des déchèteries")
+    dataset = make_dataset(owner_org=org["id"], title="Horaires des déchèteries")
 
     response = app.get("/catalog.ttl")
     assert response.status_code == 200
@@ -131,9 +131,9 @@ def test_catalog_turtle_lists_the_dataset(app, make_org):
     assert "Horaires des déchèteries" in body
 
 
-def test_dataset_page_renders(app, make_org):
+def test_dataset_page_renders(app, make_org, make_dataset):
     org = make_org()
-    dataset = factories.Dataset(owner_org=org["id"], title="Horaires des piscines")
+    dataset = make_dataset(owner_org=org["id"], title="Horaires des piscines")
 
     response = app.get(f"/dataset/{dataset['name']}")
     assert response.status_code == 200

@@ -12,6 +12,8 @@ import pytest
 from ckan.cli.cli import ckan as ckan_cli
 from ckan.tests import factories, helpers
 
+from tests.conftest import COMPLETE_DATASET
+
 DEPARTEMENT = "228200010"
 SYNDICAT = "200061257"
 EPCI_SIRENS = {
@@ -110,7 +112,7 @@ class TestSync:
         assert renamed["title"] == "CA Grand Montauban"
         assert len(_orgs()) == 12
 
-    def test_an_update_keeps_members_datasets_and_staff_fields(self, sysadmin):
+    def test_an_update_keeps_members_datasets_and_staff_fields(self, sysadmin, make_dataset):
         _sync(sysadmin)
         org = _org_by_siren(GRAND_MONTAUBAN)
         editor = factories.User()
@@ -121,7 +123,7 @@ class TestSync:
             username=editor["name"],
             role="editor",
         )
-        dataset = factories.Dataset(owner_org=org["id"])
+        dataset = make_dataset(owner_org=org["id"])
         helpers.call_action(
             "organization_patch",
             {"user": sysadmin["name"]},
@@ -146,9 +148,11 @@ class TestSync:
         assert {u["name"]: u["capacity"] for u in after["users"]}[editor["name"]] == "editor"
         assert helpers.call_action("package_show", id=dataset["id"])["owner_org"] == org["id"]
 
-    def test_never_deletes_an_organisation_outside_the_reference(self, sysadmin, make_org):
+    def test_never_deletes_an_organisation_outside_the_reference(
+        self, sysadmin, make_org, make_dataset
+    ):
         other = make_org(title="Syndicat des eaux")
-        factories.Dataset(owner_org=other["id"])
+        make_dataset(owner_org=other["id"])
 
         _sync(sysadmin)
 
@@ -267,9 +271,9 @@ class TestOrganisationValidation:
 
 
 class TestCoverage:
-    def test_territories_fill_the_spatial_field(self, make_org):
+    def test_territories_fill_the_spatial_field(self, make_org, make_dataset):
         org = make_org()
-        dataset = factories.Dataset(owner_org=org["id"], territories=[MONTAUBAN, GRAND_MONTAUBAN])
+        dataset = make_dataset(owner_org=org["id"], territories=[MONTAUBAN, GRAND_MONTAUBAN])
 
         assert dataset["territories"] == [GRAND_MONTAUBAN, MONTAUBAN]
         geometry = json.loads(dataset["spatial"])
@@ -286,9 +290,9 @@ class TestCoverage:
         assert 'value="82121"' in body and "Montauban (82121)" in body
         assert "Tarn-et-Garonne (département)" in body
 
-    def test_the_dataset_page_names_its_territories(self, app, make_org):
+    def test_the_dataset_page_names_its_territories(self, app, make_org, make_dataset):
         org = make_org()
-        dataset = factories.Dataset(owner_org=org["id"], territories=[MONTAUBAN])
+        dataset = make_dataset(owner_org=org["id"], territories=[MONTAUBAN])
 
         body = app.get(f"/dataset/{dataset['name']}").get_data(as_text=True)
 
@@ -303,10 +307,10 @@ class TestCoverage:
         with pytest.raises(tk.ObjectNotFound):
             helpers.call_action("package_show", id="couverture-fausse")
 
-    def test_spatial_search_finds_montauban_and_not_moissac(self, make_org):
+    def test_spatial_search_finds_montauban_and_not_moissac(self, make_org, make_dataset):
         org = make_org()
-        montauban = factories.Dataset(owner_org=org["id"], territories=[MONTAUBAN])
-        moissac = factories.Dataset(owner_org=org["id"], territories=[MOISSAC])
+        montauban = make_dataset(owner_org=org["id"], territories=[MONTAUBAN])
+        moissac = make_dataset(owner_org=org["id"], territories=[MOISSAC])
 
         around_montauban = helpers.call_action(
             "package_search", extras={"ext_bbox": BBOX_MONTAUBAN}
@@ -316,10 +320,10 @@ class TestCoverage:
         assert [d["id"] for d in around_montauban["results"]] == [montauban["id"]]
         assert [d["id"] for d in around_moissac["results"]] == [moissac["id"]]
 
-    def test_removing_the_territories_removes_the_outline(self, make_org, sysadmin):
+    def test_removing_the_territories_removes_the_outline(self, make_org, sysadmin, make_dataset):
         # What the edit form sends: every field but the computed outline.
         org = make_org()
-        dataset = factories.Dataset(owner_org=org["id"], territories=[MONTAUBAN])
+        dataset = make_dataset(owner_org=org["id"], territories=[MONTAUBAN])
         form = {k: v for k, v in dataset.items() if k != "spatial"}
         form["territories"] = []
         helpers.call_action("package_update", {"user": sysadmin["name"]}, **form)
@@ -334,7 +338,7 @@ class TestEditorsStayInTheirOrganisation:
     """An editor of one EPCI can never create, update, move or delete another's dataset."""
 
     @pytest.fixture
-    def setting(self, make_org):
+    def setting(self, make_org, make_dataset):
         mine, theirs = make_org(title="Mon EPCI"), make_org(title="Autre EPCI")
         editor = factories.User()
         helpers.call_action(
@@ -348,15 +352,19 @@ class TestEditorsStayInTheirOrganisation:
             "editor": {"user": editor["name"], "ignore_auth": False},
             "mine": mine,
             "theirs": theirs,
-            "my_dataset": factories.Dataset(owner_org=mine["id"]),
-            "their_dataset": factories.Dataset(
+            "my_dataset": make_dataset(owner_org=mine["id"]),
+            "their_dataset": make_dataset(
                 owner_org=theirs["id"], resources=[{"url": "https://example.org/a.csv"}]
             ),
         }
 
     def test_the_editor_can_publish_in_its_own_organisation(self, setting):
         created = helpers.call_action(
-            "package_create", setting["editor"], name="mon-jeu", owner_org=setting["mine"]["id"]
+            "package_create",
+            setting["editor"],
+            name="mon-jeu",
+            owner_org=setting["mine"]["id"],
+            **COMPLETE_DATASET,
         )
         assert created["owner_org"] == setting["mine"]["id"]
 
@@ -418,10 +426,12 @@ class TestEditorsStayInTheirOrganisation:
 
 
 class TestOrganisationPage:
-    def test_shows_outline_population_datasets_and_member_communes(self, app, sysadmin):
+    def test_shows_outline_population_datasets_and_member_communes(
+        self, app, sysadmin, make_dataset
+    ):
         _sync(sysadmin)
         org = _org_by_siren(GRAND_MONTAUBAN)
-        factories.Dataset(owner_org=org["id"])
+        make_dataset(owner_org=org["id"])
 
         body = app.get(f"/organization/{org['name']}").get_data(as_text=True)
 

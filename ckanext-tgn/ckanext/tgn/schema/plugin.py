@@ -6,11 +6,20 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.tgn import TgnTranslation
+from ckanext.tgn.schema import vocab
 
 
 @tk.blanket.config_declarations
 @tk.blanket.validators
+@tk.blanket.helpers
 class SchemaPlugin(p.SingletonPlugin, TgnTranslation):
-    """Validators (French errors) used by the scheming schemas of schemas/."""
+    """Vocabularies, licences and French validators used by the scheming schemas."""
 
+    p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
+
+    # IConfigurer
+    def update_config(self, config: tk.CKANConfig) -> None:
+        # The closed licence list ships with the schema; a site may still point elsewhere.
+        if not config.get("licenses_group_url"):
+            config["licenses_group_url"] = f"file://{vocab.licences_file()}"

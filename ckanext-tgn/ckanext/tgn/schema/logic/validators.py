@@ -5,13 +5,32 @@ Each message has an English source string (CKAN's i18n) translated in ckanext/tg
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.scheming.validation import scheming_validator
+from ckanext.tgn.schema import vocab
+
+__all__ = [
+    "tgn_date",
+    "tgn_email",
+    "tgn_end_after_start",
+    "tgn_http_url",
+    "tgn_licence",
+    "tgn_media_type",
+    "tgn_resource_format",
+    "tgn_resource_url",
+    "tgn_table_schema",
+    "tgn_vocabulary",
+]
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+-]+$")
 
 
 def tgn_http_url(value: Any) -> Any:
@@ -40,3 +59,162 @@ def tgn_email(value: Any) -> Any:
             tk._("This email address is not valid: write it as contact@mairie-exemple.fr.")
         )
     return text
+
+
+def _label(vocabulary_name: str) -> str:
+    return vocab.vocabulary(vocabulary_name).labels["fr"].lower()
+
+
+@scheming_validator
+def tgn_vocabulary(field: dict[str, Any], schema: dict[str, Any]) -> Any:
+    """Values of the field's ``vocabulary``, given as URI, code or French label, stored as URIs.
+
+    A multiple field (``multiple: true``) stores a JSON list, as scheming's multiple_select.
+    """
+    name = field["vocabulary"]
+    multiple = field.get("multiple", False)
+
+    def validator(value: Any) -> Any:
+        if value in (None, "", []) or value is tk.missing:
+            return value
+        values = value
+        if isinstance(value, str):
+            values = json.loads(value) if value.startswith("[") else [value]
+        uris, unknown = [], []
+        for item in values:
+            concept = vocab.vocabulary(name).lookup(str(item))
+            (uris.append(concept.uri) if concept else unknown.append(str(item)))
+        if unknown:
+            raise tk.Invalid(
+                tk._(
+                    '"{value}" is not in the list of {vocabulary}: choose a proposed value.'
+                ).format(value=", ".join(unknown), vocabulary=_label(name))
+            )
+        if not multiple and len(uris) > 1:
+            raise tk.Invalid(tk._("Choose only one value."))
+        return json.dumps(list(dict.fromkeys(uris))) if multiple else uris[0]
+
+    return validator
+
+
+def tgn_date(value: Any) -> Any:
+    """A calendar date written YYYY-MM-DD (what the date picker sends)."""
+    if value in (None, "") or value is tk.missing:
+        return value
+    text = str(value).strip()[:10] if isinstance(value, str) else value.isoformat()[:10]
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError as e:
+        raise tk.Invalid(
+            tk._("The date must be written YYYY-MM-DD, for example 2025-01-31.")
+        ) from e
+
+
+def tgn_end_after_start(key: Any, data: dict, errors: dict, context: Any) -> None:
+    """The end of the temporal coverage is not before its start."""
+    start = data.get((*key[:-1], "temporal_start"))
+    end = data.get(key)
+    if errors.get((*key[:-1], "temporal_start")) or errors.get(key):
+        return
+    if start and end and start is not tk.missing and end is not tk.missing and end < start:
+        errors[key].append(tk._("The end date must be after the start date."))
+
+
+def tgn_licence(value: Any) -> Any:
+    """One of the platform's licences (the closed list data.gouv.fr recognises)."""
+    if value in (None, "") or value is tk.missing:
+        return value
+    ids = [licence["id"] for licence in vocab.licences()]
+    if value not in ids:
+        raise tk.Invalid(
+            tk._('Unknown licence "{value}": choose one of the list ({ids}).').format(
+                value=value, ids=", ".join(ids)
+            )
+        )
+    return value
+
+
+def tgn_table_schema(key: Any, data: dict, errors: dict, context: Any) -> None:
+    """A schema.data.gouv.fr versioned URL, or "autre schéma" with its own http(s) URL.
+
+    Runs on ``conforms_to`` with ``conforms_to_other`` beside it: the stored value is always
+    the URL itself, and an "other" URL stays accepted when the record is saved again.
+    """
+    other_key = (*key[:-1], "conforms_to_other")
+    value = data.get(key)
+    other = data.get(other_key)
+    other = None if other is tk.missing or other in (None, "") else str(other).strip()
+    if value in (None, "") or value is tk.missing:
+        data[key] = ""
+        if other is None:
+            return
+        value = vocab.OTHER_SCHEMA
+    value = str(value).strip()
+    if value in vocab.table_schema_urls():
+        data[other_key] = ""
+        data[key] = value
+        return
+    if value == vocab.OTHER_SCHEMA or value == other:
+        try:
+            url = tgn_http_url(other) if other else None
+        except tk.Invalid as e:
+            errors[other_key].append(e.error)
+            return
+        if not url:
+            errors[other_key].append(tk._('Give the address (URL) of the "other schema".'))
+            return
+        data[key] = url
+        data[other_key] = url
+        return
+    errors[key].append(
+        tk._(
+            "Unknown schema: {url}. Choose a schema of schema.data.gouv.fr in the list, or "
+            '"other schema" and give its address.'
+        ).format(url=value)
+    )
+
+
+def tgn_resource_format(key: Any, data: dict, errors: dict, context: Any) -> None:
+    """A format of the EU file types, guessed from the file or link when left blank."""
+    value = data.get(key)
+    if value in (None, "") or value is tk.missing:
+        url = data.get((*key[:-1], "url"))
+        upload = data.get((*key[:-1], "upload"))
+        name = getattr(upload, "filename", None) or (url if isinstance(url, str) else "")
+        guessed = vocab.file_type_for_name(name or "")
+        data[key] = guessed.code if guessed else ""
+        return
+    concept = vocab.vocabulary("file-type").lookup(str(value))
+    if concept is None:
+        codes = ", ".join(c.code for c in vocab.vocabulary("file-type").concepts)
+        errors[key].append(
+            tk._('Unknown format "{value}": choose one of {codes}.').format(
+                value=value, codes=codes
+            )
+        )
+        return
+    data[key] = concept.code
+
+
+def tgn_media_type(key: Any, data: dict, errors: dict, context: Any) -> None:
+    """The IANA media type, from the format when the agent gives none."""
+    value = data.get(key)
+    if value not in (None, "") and value is not tk.missing:
+        if not _MEDIA_TYPE.match(str(value).strip()):
+            errors[key].append(tk._("The media type must look like text/csv or application/json."))
+        return
+    concept = vocab.vocabulary("file-type").lookup(str(data.get((*key[:-1], "format")) or ""))
+    data[key] = concept.extra.get("media_type", "") if concept else ""
+
+
+def tgn_resource_url(key: Any, data: dict, errors: dict, context: Any) -> None:
+    """A link must be http(s); an uploaded file keeps the file name CKAN gives it."""
+    value = data.get(key)
+    if value in (None, "") or value is tk.missing:
+        return
+    if data.get((*key[:-1], "url_type")) == "upload":
+        return
+    try:
+        data[key] = tgn_http_url(value)
+    except tk.Invalid as e:
+        errors[key].append(e.error)

@@ -1,0 +1,102 @@
+"""The controlled vocabularies of the schemas, read from the data files in ``vocabularies/``.
+
+Each list lives once, as data: the form choices, the validators and the DCAT output (issue 5)
+all read it from here. Adding a concept is one line in its YAML file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DIRECTORY = Path(__file__).with_name("vocabularies")
+OTHER_SCHEMA = "__other__"  # the form's "autre schéma" choice
+
+
+@dataclass(frozen=True)
+class Concept:
+    uri: str
+    code: str
+    fr: str
+    en: str
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    name: str
+    scheme: str
+    labels: dict[str, str]
+    concepts: tuple[Concept, ...]
+
+    def by_uri(self, uri: str) -> Concept | None:
+        return next((c for c in self.concepts if c.uri == uri), None)
+
+    def lookup(self, value: str) -> Concept | None:
+        """A concept by URI, by code or by label (case-insensitive): what users type."""
+        wanted = value.strip().casefold()
+        for concept in self.concepts:
+            if wanted in (concept.uri.casefold(), concept.code.casefold(), concept.fr.casefold()):
+                return concept
+        return None
+
+
+@cache
+def vocabulary(name: str) -> Vocabulary:
+    with (DIRECTORY / f"{name}.yaml").open(encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    base = data.get("uri_base", data["scheme"].rstrip("/") + "/")
+    concepts = tuple(
+        Concept(
+            uri=base + c["code"],
+            code=c["code"],
+            fr=c["fr"],
+            en=c["en"],
+            extra={k: v for k, v in c.items() if k not in ("code", "fr", "en")},
+        )
+        for c in data["concepts"]
+    )
+    return Vocabulary(name, data["scheme"], data["labels"], concepts)
+
+
+def file_type_for_name(name: str) -> Concept | None:
+    """The file type of a file name or URL, from its extension (``.csv`` -> CSV)."""
+    path = name.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    if "." not in path.rsplit("/", 1)[-1]:
+        return None
+    extension = path.rsplit(".", 1)[-1].casefold()
+    for concept in vocabulary("file-type").concepts:
+        if extension in concept.extra.get("extensions", []):
+            return concept
+    return None
+
+
+@cache
+def licences() -> list[dict[str, Any]]:
+    """The closed list of licences (CKAN's licence format, ids as on data.gouv.fr)."""
+    with (DIRECTORY / "licences.json").open(encoding="utf-8") as f:
+        return json.load(f)
+
+
+def licences_file() -> Path:
+    return DIRECTORY / "licences.json"
+
+
+@cache
+def table_schemas() -> list[dict[str, Any]]:
+    """Table Schemas of schema.data.gouv.fr, each with its versions' exact URLs."""
+    with (DIRECTORY / "table-schemas.json").open(encoding="utf-8") as f:
+        return json.load(f)["schemas"]
+
+
+@cache
+def table_schema_urls() -> dict[str, str]:
+    """Versioned schema URL -> "Title (version)", for choices and validation."""
+    return {
+        v["url"]: f"{s['title']} ({v['version']})" for s in table_schemas() for v in s["versions"]
+    }
