@@ -43,7 +43,7 @@ refdata: install  ## Regenerate the territory data files from their pinned packa
 I18N := ckanext-tgn/ckanext/tgn/i18n
 i18n: install  ## Extract the English source strings, merge them into the French catalogue, compile
 	@$(VENV)/bin/pybabel extract -F babel.cfg -k _ --no-location --sort-output --omit-header -o $(I18N)/ckanext-tgn.pot .
-	@$(VENV)/bin/pybabel update -D ckanext-tgn -i $(I18N)/ckanext-tgn.pot -d $(I18N) -l fr --no-location --omit-header --width 100
+	@$(VENV)/bin/pybabel update -D ckanext-tgn -i $(I18N)/ckanext-tgn.pot -d $(I18N) -l fr --width 100 --no-fuzzy-matching
 	@$(VENV)/bin/pybabel compile -D ckanext-tgn -d $(I18N) --statistics
 
 clean: stop  ## Forget local state (database content stays in PostgreSQL: see README)
