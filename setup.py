@@ -58,5 +58,8 @@ setup(
             "tgn_dcat = ckanext.tgn.dcat.plugin:DcatPlugin",
             "tgn_validation = ckanext.tgn.validation.plugin:ValidationPlugin",
         ],
+        "ckan.rdf.profiles": [
+            "tgn_dcat_ap = ckanext.tgn.dcat.profiles:TgnDCATAPProfile",
+        ],
     },
 )

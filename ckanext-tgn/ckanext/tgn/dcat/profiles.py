@@ -1,0 +1,296 @@
+"""The ``tgn_dcat_ap`` RDF profile: DCAT-AP 3 as data.gouv.fr's harvester reads it.
+
+Builds on ckanext-dcat's EuropeanDCATAP3Profile: ``super()`` first, then one small method per
+concern, each replacing what the upstream profile wrote for that property with what udata
+(data.gouv.fr's DCAT backend) and the DCAT-AP 3.0.1 shapes expect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import shapely
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD, Namespace
+from shapely.geometry import shape
+
+from ckanext.dcat.profiles import EuropeanDCATAP3Profile
+from ckanext.dcat.utils import resource_uri
+from ckanext.tgn.schema import vocab
+from ckanext.tgn.territories import refdata
+
+DCT = DCTERMS
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+GSP = Namespace("http://www.opengis.net/ont/geosparql#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SCHEMA = Namespace("http://schema.org/")
+
+HVD_LEGISLATION = URIRef("http://data.europa.eu/eli/reg_impl/2023/138/oj")
+IANA = "https://www.iana.org/assignments/media-types/"
+INSEE_GEO = "http://id.insee.fr/geo/"
+SIREN_URI = "https://annuaire-entreprises.data.gouv.fr/entreprise/"
+WKT_DECIMALS = 5
+
+# Range classes DCAT-AP 3 gives to each controlled property, added beside skos:Concept.
+_RANGE = {
+    "data-theme": SKOS.Concept,
+    "hvd-category": SKOS.Concept,
+    "frequency": DCT.Frequency,
+    "language": DCT.LinguisticSystem,
+    "access-right": DCT.RightsStatement,
+    "file-type": DCT.MediaTypeOrExtent,
+}
+
+
+def territory_uri(code: str) -> URIRef | None:
+    """The INSEE URI of a commune or the département, the INSEE URI of an EPCI by SIREN."""
+    territory = refdata.territory(code)
+    if territory is None:
+        return None
+    path = {
+        refdata.KIND_COMMUNE: "commune",
+        refdata.KIND_EPCI: "intercommunalite",
+        refdata.KIND_DEPARTEMENT: "departement",
+    }[territory.kind]
+    return URIRef(f"{INSEE_GEO}{path}/{code}")
+
+
+def _as_list(value: Any) -> list[str]:
+    if value in (None, "", []):
+        return []
+    if isinstance(value, str):
+        value = json.loads(value) if value.startswith("[") else [value]
+    return [str(v) for v in value if v]
+
+
+def _wkt(geometry: dict[str, Any]) -> str:
+    return shapely.to_wkt(shape(geometry), rounding_precision=WKT_DECIMALS, trim=True)
+
+
+class TgnDCATAPProfile(EuropeanDCATAP3Profile):
+    """French DCAT-AP 3 profile of Tarn-et-Garonne Numérique (data.gouv.fr, DCAT-AP 3.0.1)."""
+
+    # --- dataset -------------------------------------------------------------------------
+    def graph_from_dataset(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+        super().graph_from_dataset(dataset_dict, dataset_ref)
+        self._identifier(dataset_dict, dataset_ref)
+        self._licence(dataset_dict, dataset_ref)
+        self._controlled(dataset_ref, DCAT.theme, dataset_dict.get("theme"), "data-theme")
+        self._controlled(
+            dataset_ref, DCT.accrualPeriodicity, dataset_dict.get("frequency"), "frequency"
+        )
+        self._controlled(dataset_ref, DCT.language, dataset_dict.get("language"), "language")
+        self._controlled(
+            dataset_ref, DCT.accessRights, dataset_dict.get("access_rights"), "access-right"
+        )
+        self._hvd(dataset_dict, dataset_ref)
+        self._temporal(dataset_dict, dataset_ref)
+        self._spatial(dataset_dict, dataset_ref)
+        self._publisher(dataset_dict, dataset_ref)
+        self._conforms_to(dataset_ref, dataset_dict.get("conforms_to"))
+        self._modified(dataset_dict, dataset_ref)
+        for resource in dataset_dict.get("resources", []):
+            self._distribution(dataset_dict, resource)
+
+    def _identifier(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+        """The dataset id: unique on the platform and never changed by an edit."""
+        self.g.remove((dataset_ref, DCT.identifier, None))
+        self.g.add((dataset_ref, DCT.identifier, Literal(dataset_dict["id"])))
+
+    def _licence_ref(self, dataset_dict: dict) -> URIRef | None:
+        licence = next(
+            (lic for lic in vocab.licences() if lic["id"] == dataset_dict.get("license_id")), None
+        )
+        if licence is None:
+            return None
+        ref = URIRef(licence["url"])
+        self.g.add((ref, RDF.type, DCT.LicenseDocument))
+        self.g.add((ref, DCT.title, Literal(licence["title"], lang="fr")))
+        return ref
+
+    def _licence(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+        """A dataset-level dct:license with the URL data.gouv.fr matches."""
+        self.g.remove((dataset_ref, DCT.license, None))
+        ref = self._licence_ref(dataset_dict)
+        if ref is not None:
+            self.g.add((dataset_ref, DCT.license, ref))
+
+    def _concept(self, uri: str, vocabulary_name: str) -> URIRef | None:
+        """A vocabulary concept described in the graph: labels, scheme and range class."""
+        vocabulary = vocab.vocabulary(vocabulary_name)
+        concept = vocabulary.by_uri(uri) or vocabulary.lookup(uri)
+        if concept is None:
+            return None
+        ref = URIRef(concept.uri)
+        self.g.add((ref, RDF.type, SKOS.Concept))
+        self.g.add((ref, RDF.type, _RANGE[vocabulary_name]))
+        self.g.add((ref, SKOS.prefLabel, Literal(concept.fr, lang="fr")))
+        self.g.add((ref, SKOS.prefLabel, Literal(concept.en, lang="en")))
+        self.g.add((ref, SKOS.inScheme, URIRef(vocabulary.scheme)))
+        return ref
+
+    def _controlled(self, subject: URIRef, predicate: URIRef, value: Any, name: str) -> None:
+        self.g.remove((subject, predicate, None))
+        for uri in _as_list(value):
+            ref = self._concept(uri, name)
+            if ref is not None:
+                self.g.add((subject, predicate, ref))
+
+    def _hvd(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+        """HVD category with the regulation it comes from, as DCAT-AP HVD requires."""
+        self._controlled(
+            dataset_ref, DCATAP.hvdCategory, dataset_dict.get("hvd_category"), "hvd-category"
+        )
+        if dataset_dict.get("hvd_category"):
+            self.g.add((dataset_ref, DCATAP.applicableLegislation, HVD_LEGISLATION))
+            self.g.add((HVD_LEGISLATION, RDF.type, ELI.LegalResource))
+
+    def _temporal(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+        """dct:PeriodOfTime with dcat:startDate / dcat:endDate (DCAT-AP 3 and udata)."""
+        for period in list(self.g.objects(dataset_ref, DCT.temporal)):
+            self.g.remove((period, None, None))
+        self.g.remove((dataset_ref, DCT.temporal, None))
+        start, end = dataset_dict.get("temporal_start"), dataset_dict.get("temporal_end")
+        if not (start or end):
+            return
+        period = BNode()
+        self.g.add((dataset_ref, DCT.temporal, period))
+        self.g.add((period, RDF.type, DCT.PeriodOfTime))
+        if start:
+            self.g.add((period, DCAT.startDate, Literal(start, datatype=XSD.date)))
+        if end:
+            self.g.add((period, DCAT.endDate, Literal(end, datatype=XSD.date)))
+
+    def _spatial(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+        """Each territory as its INSEE URI carrying its outline under locn:geometry.
+
+        udata ignores a spatial URI alone; ckanext-dcat 2.4.4 may write ``locn:Geometry``:
+        the outline always goes under ``locn:geometry``, as a WKT literal.
+        """
+        for node in list(self.g.objects(dataset_ref, DCT.spatial)):
+            for _, predicate, obj in list(self.g.triples((node, None, None))):
+                if predicate == LOCN.Geometry:
+                    self.g.remove((node, predicate, obj))
+                    if obj.datatype == GSP.wktLiteral:
+                        self.g.add((node, LOCN.geometry, obj))
+        codes = _as_list(dataset_dict.get("territories"))
+        if not codes:
+            return
+        for node in list(self.g.objects(dataset_ref, DCT.spatial)):
+            self.g.remove((node, None, None))
+        self.g.remove((dataset_ref, DCT.spatial, None))
+        for code in codes:
+            ref, geometry = territory_uri(code), refdata.geometry(code)
+            if ref is None or geometry is None:
+                continue
+            territory = refdata.territory(code)
+            self.g.add((dataset_ref, DCT.spatial, ref))
+            self.g.add((ref, RDF.type, DCT.Location))
+            self.g.add((ref, SKOS.prefLabel, Literal(territory.name, lang="fr")))
+            self.g.add((ref, DCT.identifier, Literal(code)))
+            self.g.add((ref, LOCN.geometry, Literal(_wkt(geometry), datatype=GSP.wktLiteral)))
+
+    def _agent(self, org: dict[str, Any]) -> URIRef:
+        """A publisher as foaf:Agent: its page on the platform, name and SIREN."""
+        ref = URIRef(f"{tk.config['ckan.site_url'].rstrip('/')}/organization/{org['name']}")
+        self.g.remove((ref, None, None))
+        self.g.add((ref, RDF.type, FOAF.Agent))
+        self.g.add((ref, FOAF.name, Literal(org.get("title") or org["name"])))
+        if org.get("siren"):
+            self.g.add((ref, DCT.identifier, Literal(org["siren"])))
+        homepage = org.get("website") or (SIREN_URI + org["siren"] if org.get("siren") else None)
+        if homepage:
+            self.g.add((ref, FOAF.homepage, URIRef(homepage)))
+        return ref
+
+    def _publisher(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+        org = dataset_dict.get("organization")
+        if not org:
+            return
+        full = self._org_cache.get(org["id"])
+        if full is None:
+            full = tk.get_action("organization_show")({"ignore_auth": True}, {"id": org["id"]})
+            self._org_cache[org["id"]] = full
+        for old in list(self.g.objects(dataset_ref, DCT.publisher)):
+            self.g.remove((old, None, None))
+        self.g.remove((dataset_ref, DCT.publisher, None))
+        self.g.add((dataset_ref, DCT.publisher, self._agent(full)))
+
+    def _conforms_to(self, subject: URIRef, value: Any) -> None:
+        """Exactly one dct:conformsTo: the versioned schema URL itself."""
+        self.g.remove((subject, DCT.conformsTo, None))
+        urls = _as_list(value)
+        if urls:
+            ref = URIRef(urls[0])
+            self.g.add((subject, DCT.conformsTo, ref))
+            self.g.add((ref, RDF.type, DCT.Standard))
+
+    def _modified(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+        """Never a dct:modified in the future: harvesters would keep re-fetching."""
+        today = dt.date.today().isoformat()
+        for value in list(self.g.objects(dataset_ref, DCT.modified)):
+            if str(value)[:10] > today:
+                self.g.remove((dataset_ref, DCT.modified, value))
+        if not list(self.g.objects(dataset_ref, DCT.modified)):
+            modified = (dataset_dict.get("metadata_modified") or "")[:10]
+            if modified:
+                self.g.add((dataset_ref, DCT.modified, Literal(modified, datatype=XSD.date)))
+
+    def _distribution(self, dataset_dict: dict, resource: dict) -> None:
+        ref = URIRef(resource_uri(resource))
+        url = resource.get("url")
+        for predicate in (DCAT.accessURL, DCAT.downloadURL):
+            self.g.remove((ref, predicate, None))
+            if url:
+                self.g.add((ref, predicate, URIRef(url)))
+        self._controlled(ref, DCT.format, resource.get("format"), "file-type")
+        self.g.remove((ref, DCAT.mediaType, None))
+        if resource.get("mimetype"):
+            media = URIRef(IANA + resource["mimetype"])
+            self.g.add((ref, DCAT.mediaType, media))
+            self.g.add((media, RDF.type, DCT.MediaType))
+        self.g.remove((ref, DCT.license, None))
+        licence = self._licence_ref(dataset_dict)
+        if licence is not None:
+            self.g.add((ref, DCT.license, licence))
+        self._conforms_to(ref, resource.get("conforms_to"))
+        # No checksum: a hash without spdx:algorithm (or typed hexBinary) fails udata.
+        for checksum in list(self.g.objects(ref, SPDX.checksum)):
+            self.g.remove((checksum, None, None))
+        self.g.remove((ref, SPDX.checksum, None))
+
+    # --- catalog --------------------------------------------------------------------------
+    def graph_from_catalog(self, catalog_dict: dict, catalog_ref: URIRef) -> None:
+        super().graph_from_catalog(catalog_dict, catalog_ref)
+        self._catalog_publisher(catalog_dict, catalog_ref)
+        self._controlled(
+            catalog_ref, DCT.language, [vocab.vocabulary("language").lookup("FRA").uri], "language"
+        )
+        self._theme_taxonomy(catalog_ref)
+
+    def _catalog_publisher(self, catalog_dict: dict | None, catalog_ref: URIRef) -> None:
+        """The organisation of a per-organisation catalog, else the syndicate."""
+        org = (catalog_dict or {}).get("organization")
+        if org is None:
+            syndicat = refdata.syndicat()
+            org = {
+                "name": refdata.slug(syndicat["name"]),
+                "title": syndicat["name"],
+                "siren": syndicat["siren"],
+            }
+        self.g.remove((catalog_ref, DCT.publisher, None))
+        self.g.add((catalog_ref, DCT.publisher, self._agent(org)))
+
+    def _theme_taxonomy(self, catalog_ref: URIRef) -> None:
+        scheme = vocab.vocabulary("data-theme")
+        ref = URIRef(scheme.scheme)
+        self.g.remove((catalog_ref, DCAT.themeTaxonomy, None))
+        self.g.add((catalog_ref, DCAT.themeTaxonomy, ref))
+        self.g.add((ref, RDF.type, SKOS.ConceptScheme))
+        self.g.add((ref, DCT.title, Literal(scheme.labels["fr"], lang="fr")))
