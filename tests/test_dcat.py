@@ -16,6 +16,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, Namespace
 ROOT = Path(__file__).resolve().parents[1]
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
+GSP = Namespace("http://www.opengis.net/ont/geosparql#")
 DELIBERATIONS = "https://schema.data.gouv.fr/schemas/scdl/deliberations/2.1.5/schema.json"
 SUBVENTIONS = "https://schema.data.gouv.fr/schemas/scdl/subventions/2.1.1/schema.json"
 PER_PAGE = 3
@@ -300,9 +301,13 @@ class TestWhatDataGouvNeeds:
     def test_territories_carry_their_geometry_under_locn_geometry(self, app, platform):
         graph, _ = crawl(app, "http://127.0.0.1:5000/catalog.ttl")
         montauban = rdflib.URIRef("http://id.insee.fr/geo/commune/82121")
+        wkt_type = rdflib.URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
         geometry = graph.value(montauban, LOCN.geometry)
-        assert str(geometry).startswith("POLYGON")
-        assert geometry.datatype == rdflib.URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
+        assert (geometry, RDF.type, LOCN.Geometry) in graph
+        wkt = graph.value(geometry, GSP.asWKT)
+        assert str(wkt).startswith("POLYGON") and wkt.datatype == wkt_type
+        # udata reads the literals found on the dct:spatial node itself.
+        assert graph.value(montauban, GSP.asWKT) == wkt
         assert not list(graph.triples((None, LOCN.Geometry, None)))
 
     def test_licences_use_the_urls_datagouv_matches(self, app, platform):
@@ -317,3 +322,35 @@ class TestWhatDataGouvNeeds:
     def test_no_remote_jsonld_context(self, app, platform):
         body = app.get("/catalog.jsonld").get_data(as_text=True)
         assert '"@context": "http' not in body and "'@context': 'http" not in body
+
+
+class TestConformance:
+    def test_every_page_of_every_catalog_has_zero_shacl_violations(self, app, platform):
+        from tests import shacl
+
+        graph, _ = crawl(app, "http://127.0.0.1:5000/catalog.ttl")
+        for org in platform["orgs"].values():
+            org_graph, _ = crawl(
+                app, f"http://127.0.0.1:5000/organization/{org['name']}/catalog.ttl"
+            )
+            graph += org_graph
+
+        assert shacl.violations(graph) == []
+
+    def test_hvd_datasets_conform_to_the_hvd_shapes(self, app, platform):
+        from tests import shacl
+
+        body = app.get("/dataset/routes-departementales.ttl").get_data(as_text=True)
+        graph = rdflib.Graph().parse(data=body, format="turtle")
+
+        assert shacl.violations(graph, hvd=True) == []
+
+    def test_the_shapes_do_catch_a_broken_dataset(self, app, platform):
+        """The harness itself is honest: a dataset without a description fails."""
+        from tests import shacl
+
+        body = app.get("/dataset/routes-departementales.ttl").get_data(as_text=True)
+        graph = rdflib.Graph().parse(data=body, format="turtle")
+        graph.remove((None, DCTERMS.description, None))
+
+        assert any("description" in v for v in shacl.violations(graph))

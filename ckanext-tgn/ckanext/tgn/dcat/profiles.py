@@ -95,6 +95,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         self._publisher(dataset_dict, dataset_ref)
         self._conforms_to(dataset_ref, dataset_dict.get("conforms_to"))
         self._modified(dataset_dict, dataset_ref)
+        self._contact_point(dataset_ref)
         for resource in dataset_dict.get("resources", []):
             self._distribution(dataset_dict, resource)
 
@@ -130,9 +131,12 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         ref = URIRef(concept.uri)
         self.g.add((ref, RDF.type, SKOS.Concept))
         self.g.add((ref, RDF.type, _RANGE[vocabulary_name]))
+        # French only: udata turns a theme into a tag from its label in its own language.
         self.g.add((ref, SKOS.prefLabel, Literal(concept.fr, lang="fr")))
-        self.g.add((ref, SKOS.prefLabel, Literal(concept.en, lang="en")))
-        self.g.add((ref, SKOS.inScheme, URIRef(vocabulary.scheme)))
+        scheme = URIRef(vocabulary.scheme)
+        self.g.add((ref, SKOS.inScheme, scheme))
+        self.g.add((scheme, RDF.type, SKOS.ConceptScheme))
+        self.g.add((scheme, DCT.title, Literal(vocabulary.labels["fr"], lang="fr")))
         return ref
 
     def _controlled(self, subject: URIRef, predicate: URIRef, value: Any, name: str) -> None:
@@ -168,33 +172,48 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             self.g.add((period, DCAT.endDate, Literal(end, datatype=XSD.date)))
 
     def _spatial(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
-        """Each territory as its INSEE URI carrying its outline under locn:geometry.
+        """Each territory as its INSEE URI, a dct:Location carrying its outline.
 
-        udata ignores a spatial URI alone; ckanext-dcat 2.4.4 may write ``locn:Geometry``:
-        the outline always goes under ``locn:geometry``, as a WKT literal.
+        DCAT-AP 3.0.1 wants ``locn:geometry`` to point to a ``locn:Geometry`` node (never
+        ``locn:Geometry`` as a predicate, which ckanext-dcat 2.4.4 may write); udata reads only
+        the geometry literals found directly on the ``dct:spatial`` node. So the WKT outline
+        is on the geometry node (``gsp:asWKT``) and, for udata, on the location itself.
         """
         for node in list(self.g.objects(dataset_ref, DCT.spatial)):
-            for _, predicate, obj in list(self.g.triples((node, None, None))):
-                if predicate == LOCN.Geometry:
-                    self.g.remove((node, predicate, obj))
-                    if obj.datatype == GSP.wktLiteral:
-                        self.g.add((node, LOCN.geometry, obj))
+            for _, _, wkt in list(self.g.triples((node, LOCN.Geometry, None))):
+                self.g.remove((node, LOCN.Geometry, wkt))
+                self._geometry(node, wkt)
+            for _, _, wkt in list(self.g.triples((node, LOCN.geometry, None))):
+                if isinstance(wkt, Literal):
+                    self.g.remove((node, LOCN.geometry, wkt))
+                    self._geometry(node, wkt)
         codes = _as_list(dataset_dict.get("territories"))
         if not codes:
             return
         for node in list(self.g.objects(dataset_ref, DCT.spatial)):
+            for geometry in list(self.g.objects(node, LOCN.geometry)):
+                self.g.remove((geometry, None, None))
             self.g.remove((node, None, None))
         self.g.remove((dataset_ref, DCT.spatial, None))
         for code in codes:
             ref, geometry = territory_uri(code), refdata.geometry(code)
             if ref is None or geometry is None:
                 continue
-            territory = refdata.territory(code)
             self.g.add((dataset_ref, DCT.spatial, ref))
+            if (ref, RDF.type, DCT.Location) in self.g:
+                continue  # already described for another dataset of the page
+            territory = refdata.territory(code)
             self.g.add((ref, RDF.type, DCT.Location))
             self.g.add((ref, SKOS.prefLabel, Literal(territory.name, lang="fr")))
             self.g.add((ref, DCT.identifier, Literal(code)))
-            self.g.add((ref, LOCN.geometry, Literal(_wkt(geometry), datatype=GSP.wktLiteral)))
+            self._geometry(ref, Literal(_wkt(geometry), datatype=GSP.wktLiteral))
+
+    def _geometry(self, location: URIRef | BNode, wkt: Literal) -> None:
+        node = BNode()
+        self.g.add((location, LOCN.geometry, node))
+        self.g.add((node, RDF.type, LOCN.Geometry))
+        self.g.add((node, GSP.asWKT, wkt))
+        self.g.add((location, GSP.asWKT, wkt))  # the literal udata looks for
 
     def _agent(self, org: dict[str, Any]) -> URIRef:
         """A publisher as foaf:Agent: its page on the platform, name and SIREN."""
@@ -207,6 +226,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         homepage = org.get("website") or (SIREN_URI + org["siren"] if org.get("siren") else None)
         if homepage:
             self.g.add((ref, FOAF.homepage, URIRef(homepage)))
+            self.g.add((URIRef(homepage), RDF.type, FOAF.Document))
         return ref
 
     def _publisher(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
@@ -215,12 +235,20 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             return
         full = self._org_cache.get(org["id"])
         if full is None:
-            full = tk.get_action("organization_show")({"ignore_auth": True}, {"id": org["id"]})
+            try:
+                full = tk.get_action("organization_show")({"ignore_auth": True}, {"id": org["id"]})
+            except tk.ObjectNotFound:
+                return  # an index older than the database: keep the rest of the dataset
             self._org_cache[org["id"]] = full
         for old in list(self.g.objects(dataset_ref, DCT.publisher)):
             self.g.remove((old, None, None))
         self.g.remove((dataset_ref, DCT.publisher, None))
         self.g.add((dataset_ref, DCT.publisher, self._agent(full)))
+
+    def _contact_point(self, dataset_ref: URIRef) -> None:
+        """vcard:Kind, the class DCAT-AP 3 gives to a contact point, beside its subclass."""
+        for contact in self.g.objects(dataset_ref, DCAT.contactPoint):
+            self.g.add((contact, RDF.type, VCARD.Kind))
 
     def _conforms_to(self, subject: URIRef, value: Any) -> None:
         """Exactly one dct:conformsTo: the versioned schema URL itself."""
@@ -273,6 +301,8 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             catalog_ref, DCT.language, [vocab.vocabulary("language").lookup("FRA").uri], "language"
         )
         self._theme_taxonomy(catalog_ref)
+        for homepage in self.g.objects(catalog_ref, FOAF.homepage):
+            self.g.add((homepage, RDF.type, FOAF.Document))
 
     def _catalog_publisher(self, catalog_dict: dict | None, catalog_ref: URIRef) -> None:
         """The organisation of a per-organisation catalog, else the syndicate."""
