@@ -14,7 +14,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import shapely
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD, Namespace
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD, Namespace
 from shapely.geometry import shape
 
 from ckanext.dcat.profiles import EuropeanDCATAP3Profile
@@ -91,7 +91,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         )
         self._hvd(dataset_dict, dataset_ref)
         self._temporal(dataset_dict, dataset_ref)
-        self._spatial(dataset_dict, dataset_ref)
+        self._territories(dataset_dict, dataset_ref)
         self._publisher(dataset_dict, dataset_ref)
         self._conforms_to(dataset_ref, dataset_dict.get("conforms_to"))
         self._modified(dataset_dict, dataset_ref)
@@ -171,28 +171,21 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         if end:
             self.g.add((period, DCAT.endDate, Literal(end, datatype=XSD.date)))
 
-    def _spatial(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
-        """Each territory as its INSEE URI, a dct:Location carrying its outline.
+    def _territories(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+        """Each territory as its INSEE URI, a dct:Location with its outline as WKT.
 
-        DCAT-AP 3.0.1 wants ``locn:geometry`` to point to a ``locn:Geometry`` node (never
-        ``locn:Geometry`` as a predicate, which ckanext-dcat 2.4.4 may write); udata reads only
-        the geometry literals found directly on the ``dct:spatial`` node. So the WKT outline
-        is on the geometry node (``gsp:asWKT``) and, for udata, on the location itself.
+        The outline is a ``gsp:wktLiteral`` under ``locn:geometry`` (GeoDCAT-AP), the form
+        udata and ckanext-dcat's parser read; ckanext-dcat 2.4.4 may write the predicate
+        ``locn:Geometry``, which nobody reads, so it is renamed here.
         """
         for node in list(self.g.objects(dataset_ref, DCT.spatial)):
             for _, _, wkt in list(self.g.triples((node, LOCN.Geometry, None))):
                 self.g.remove((node, LOCN.Geometry, wkt))
-                self._geometry(node, wkt)
-            for _, _, wkt in list(self.g.triples((node, LOCN.geometry, None))):
-                if isinstance(wkt, Literal):
-                    self.g.remove((node, LOCN.geometry, wkt))
-                    self._geometry(node, wkt)
+                self.g.add((node, LOCN.geometry, wkt))
         codes = _as_list(dataset_dict.get("territories"))
         if not codes:
             return
         for node in list(self.g.objects(dataset_ref, DCT.spatial)):
-            for geometry in list(self.g.objects(node, LOCN.geometry)):
-                self.g.remove((geometry, None, None))
             self.g.remove((node, None, None))
         self.g.remove((dataset_ref, DCT.spatial, None))
         for code in codes:
@@ -206,19 +199,12 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             self.g.add((ref, RDF.type, DCT.Location))
             self.g.add((ref, SKOS.prefLabel, Literal(territory.name, lang="fr")))
             self.g.add((ref, DCT.identifier, Literal(code)))
-            self._geometry(ref, Literal(_wkt(geometry), datatype=GSP.wktLiteral))
-
-    def _geometry(self, location: URIRef | BNode, wkt: Literal) -> None:
-        node = BNode()
-        self.g.add((location, LOCN.geometry, node))
-        self.g.add((node, RDF.type, LOCN.Geometry))
-        self.g.add((node, GSP.asWKT, wkt))
-        self.g.add((location, GSP.asWKT, wkt))  # the literal udata looks for
+            wkt = Literal(_wkt(geometry), datatype=GSP.wktLiteral)
+            self.g.add((ref, LOCN.geometry, wkt))
 
     def _agent(self, org: dict[str, Any]) -> URIRef:
         """A publisher as foaf:Agent: its page on the platform, name and SIREN."""
         ref = URIRef(f"{tk.config['ckan.site_url'].rstrip('/')}/organization/{org['name']}")
-        self.g.remove((ref, None, None))
         self.g.add((ref, RDF.type, FOAF.Agent))
         self.g.add((ref, FOAF.name, Literal(org.get("title") or org["name"])))
         if org.get("siren"):
@@ -249,6 +235,8 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         """vcard:Kind, the class DCAT-AP 3 gives to a contact point, beside its subclass."""
         for contact in self.g.objects(dataset_ref, DCAT.contactPoint):
             self.g.add((contact, RDF.type, VCARD.Kind))
+            for email in self.g.objects(contact, VCARD.hasEmail):
+                self.g.add((email, RDF.type, RDFS.Resource))  # the HVD shapes ask for it
 
     def _conforms_to(self, subject: URIRef, value: Any) -> None:
         """Exactly one dct:conformsTo: the versioned schema URL itself."""
@@ -277,6 +265,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             self.g.remove((ref, predicate, None))
             if url:
                 self.g.add((ref, predicate, URIRef(url)))
+                self.g.add((URIRef(url), RDF.type, RDFS.Resource))  # the HVD shapes ask for it
         self._controlled(ref, DCT.format, resource.get("format"), "file-type")
         self.g.remove((ref, DCAT.mediaType, None))
         if resource.get("mimetype"):
@@ -288,10 +277,72 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         if licence is not None:
             self.g.add((ref, DCT.license, licence))
         self._conforms_to(ref, resource.get("conforms_to"))
+        if dataset_dict.get("hvd_category"):  # DCAT-AP HVD: on the distributions too
+            self.g.add((ref, DCATAP.applicableLegislation, HVD_LEGISLATION))
         # No checksum: a hash without spdx:algorithm (or typed hexBinary) fails udata.
         for checksum in list(self.g.objects(ref, SPDX.checksum)):
             self.g.remove((checksum, None, None))
         self.g.remove((ref, SPDX.checksum, None))
+
+    # --- parsing (a harvester reading our feed back into our schema) -----------------------
+    def parse_dataset(self, dataset_dict: dict, dataset_ref: URIRef) -> dict:
+        dataset_dict = super().parse_dataset(dataset_dict, dataset_ref)
+        self._parse_controlled(dataset_dict, dataset_ref)
+        self._parse_period(dataset_dict, dataset_ref)
+        self._parse_territories(dataset_dict, dataset_ref)
+        for resource in dataset_dict.get("resources", []):
+            self._parse_distribution(resource)
+        return dataset_dict
+
+    def _parse_controlled(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+        """Concept URIs back into our fields: lists for multiple fields, one URI otherwise."""
+        for field, predicate, multiple in (
+            ("theme", DCAT.theme, True),
+            ("language", DCT.language, True),
+            ("frequency", DCT.accrualPeriodicity, False),
+            ("access_rights", DCT.accessRights, False),
+            ("hvd_category", DCATAP.hvdCategory, False),
+        ):
+            uris = sorted(str(o) for o in self.g.objects(dataset_ref, predicate))
+            if uris:
+                dataset_dict[field] = uris if multiple else uris[0]
+        schemas = [str(o) for o in self.g.objects(dataset_ref, DCT.conformsTo)]
+        if schemas:
+            dataset_dict["conforms_to"] = schemas[0]
+
+    def _parse_period(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+        for period in self.g.objects(dataset_ref, DCT.temporal):
+            for field, predicates in (
+                ("temporal_start", (DCAT.startDate, SCHEMA.startDate)),
+                ("temporal_end", (DCAT.endDate, SCHEMA.endDate)),
+            ):
+                value = next(
+                    (self.g.value(period, p) for p in predicates if self.g.value(period, p)), None
+                )
+                if value is not None:
+                    dataset_dict[field] = str(value)[:10]
+
+    def _parse_territories(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+        """Our INSEE territory URIs back to codes (other places stay in ``spatial``)."""
+        codes = [
+            str(ref).rsplit("/", 1)[-1]
+            for ref in self.g.objects(dataset_ref, DCT.spatial)
+            if str(ref).startswith(INSEE_GEO)
+        ]
+        known = sorted(code for code in codes if refdata.territory(code))
+        if known:
+            dataset_dict["territories"] = known
+
+    def _parse_distribution(self, resource: dict) -> None:
+        """EU file type and IANA URIs back to CKAN's short format and media type."""
+        concept = vocab.vocabulary("file-type").by_uri(resource.get("format") or "")
+        if concept is not None:
+            resource["format"] = concept.code
+        if (resource.get("mimetype") or "").startswith(IANA):
+            resource["mimetype"] = resource["mimetype"][len(IANA) :]
+        schemas = _as_list(resource.get("conforms_to"))
+        if schemas:
+            resource["conforms_to"] = schemas[0]
 
     # --- catalog --------------------------------------------------------------------------
     def graph_from_catalog(self, catalog_dict: dict, catalog_ref: URIRef) -> None:
