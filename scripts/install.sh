@@ -46,4 +46,16 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/pip" check || fail "pip check: dépendances incohérentes"
   echo "$want" >"$stamp"
 fi
+# data.gouv.fr's harvester (udata) in a separate virtualenv, for the consumer tests of the
+# DCAT feed only: udata pins its own Flask, rdflib and mongoengine.
+UDATA_VENV="$ROOT/.cache/udata-venv"
+udata_stamp="$UDATA_VENV/.requirements.sha256"
+udata_want=$(sha256sum "$ROOT/scripts/udata-requirements.txt" | cut -d' ' -f1)
+if [ "$(cat "$udata_stamp" 2>/dev/null)" != "$udata_want" ]; then
+  echo "python: installation de udata pour la vérification du flux DCAT (première fois: ~1 min)..."
+  "$PYTHON" -m venv "$UDATA_VENV" || fail "impossible de créer $UDATA_VENV"
+  "$UDATA_VENV/bin/pip" install -q -r "$ROOT/scripts/udata-requirements.txt" ||
+    fail "pip install -r scripts/udata-requirements.txt a échoué"
+  echo "$udata_want" >"$udata_stamp"
+fi
 echo "installation: à jour"

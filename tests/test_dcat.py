@@ -17,8 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
-DELIBERATIONS = "https://schema.data.gouv.fr/schemas/scdl/deliberations/2.1.5/schema.json"
-SUBVENTIONS = "https://schema.data.gouv.fr/schemas/scdl/subventions/2.1.1/schema.json"
 PER_PAGE = 3
 FORMATS = {"xml": "application/rdf+xml", "ttl": "text/turtle", "jsonld": "application/ld+json"}
 RDFLIB = {"xml": "xml", "ttl": "turtle", "jsonld": "json-ld"}
@@ -27,83 +25,6 @@ pytestmark = [
     pytest.mark.usefixtures("with_plugins", "tgn_db", "clean_index"),
     pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", PER_PAGE),
 ]
-
-
-@pytest.fixture
-def platform(make_org, make_dataset):
-    """Three collectivités, eight public datasets, and the ones that must never show."""
-    montauban = make_org(
-        name="ca-grand-montauban", title="CA Grand Montauban", siren="248200099", epci_nature="CA"
-    )
-    moissac = make_org(name="cc-terres-des-confluences", title="CC Terres des Confluences")
-    departement = make_org(
-        name="departement-82", title="Département de Tarn-et-Garonne", territory_kind="departement"
-    )
-    public = {}
-    for i in range(4):
-        public[f"montauban-{i}"] = make_dataset(
-            name=f"montauban-{i}",
-            title=f"Délibérations {2022 + i}",
-            owner_org=montauban["id"],
-            territories=["82121", "248200099"],
-            temporal_start=f"{2022 + i}-01-01",
-            temporal_end=f"{2022 + i}-12-31",
-            conforms_to=DELIBERATIONS,
-            tags=[{"name": "délibérations"}],
-            resources=[
-                {
-                    "url": f"https://www.montauban.com/deliberations-{2022 + i}.csv",
-                    "name": f"Délibérations {2022 + i}",
-                    "size": 2048 + i,
-                    "conforms_to": DELIBERATIONS,
-                }
-            ],
-        )
-    for i in range(2):
-        public[f"moissac-{i}"] = make_dataset(
-            name=f"moissac-{i}",
-            title=f"Subventions aux associations {2024 + i}",
-            owner_org=moissac["id"],
-            license_id="odc-odbl",
-            theme=["SOCI", "ECON"],
-            frequency="ANNUAL",
-            territories=["82112"],
-            resources=[
-                {"url": f"https://www.moissac.fr/subventions-{i}.xlsx", "conforms_to": SUBVENTIONS},
-                {"url": f"https://www.moissac.fr/subventions-{i}.json"},
-            ],
-        )
-    public["routes"] = make_dataset(
-        name="routes-departementales",
-        title="Comptages routiers",
-        owner_org=departement["id"],
-        theme=["TRAN"],
-        hvd_category="c_b79e35eb",
-        territories=["82"],
-        language=["FRA", "OCI"],
-        resources=[{"url": "https://data.ledepartement82.fr/comptages.geojson"}],
-    )
-    public["budget"] = make_dataset(
-        name="budget-departement",
-        title="Budget primitif",
-        owner_org=departement["id"],
-        theme=["ECON", "GOVE"],
-        license_id="cc-by",
-        resources=[{"url": "https://data.ledepartement82.fr/budget.ods"}],
-    )
-    hidden = {
-        "private": make_dataset(name="prive", owner_org=montauban["id"], private=True),
-        "draft": make_dataset(name="brouillon", owner_org=montauban["id"], state="draft"),
-        "deleted": make_dataset(name="supprime", owner_org=moissac["id"]),
-    }
-    helpers.call_action(
-        "package_delete", {"user": factories.Sysadmin()["name"]}, id=hidden["deleted"]["id"]
-    )
-    return {
-        "orgs": {"montauban": montauban, "moissac": moissac, "departement": departement},
-        "public": public,
-        "hidden": hidden,
-    }
 
 
 def _uri(dataset: dict) -> rdflib.URIRef:

@@ -153,6 +153,9 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         )
         if dataset_dict.get("hvd_category"):
             self.g.add((dataset_ref, DCATAP.applicableLegislation, HVD_LEGISLATION))
+            # Also a theme: data.gouv.fr tags a dataset "hvd" from its themes only.
+            for category in self.g.objects(dataset_ref, DCATAP.hvdCategory):
+                self.g.add((dataset_ref, DCAT.theme, category))
             self.g.add((HVD_LEGISLATION, RDF.type, ELI.LegalResource))
 
     def _temporal(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
@@ -304,6 +307,8 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             ("hvd_category", DCATAP.hvdCategory, False),
         ):
             uris = sorted(str(o) for o in self.g.objects(dataset_ref, predicate))
+            if field == "theme":  # the HVD category is also written as a theme
+                uris = [u for u in uris if vocab.vocabulary("data-theme").by_uri(u)]
             if uris:
                 dataset_dict[field] = uris if multiple else uris[0]
         schemas = [str(o) for o in self.g.objects(dataset_ref, DCT.conformsTo)]
