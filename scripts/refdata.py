@@ -79,6 +79,8 @@ from typing import Any
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
+from ckanext.tgn.territories import siren as siren_numbers
+
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = ROOT / ".cache" / "refdata"
 DATA_DIR = ROOT / "ckanext-tgn" / "ckanext" / "tgn" / "territories" / "data"
@@ -344,13 +346,7 @@ def read_geometries(wheel: Path, codes: Iterable[str]) -> dict[str, MultiPolygon
 
 def is_siren(value: str) -> bool:
     """Nine digits passing the Luhn check, as every SIREN does."""
-    if len(value) != 9 or not value.isdigit():
-        return False
-    total = 0
-    for index, char in enumerate(reversed(value)):
-        digit = int(char) * (2 if index % 2 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return total % 10 == 0
+    return siren_numbers.is_valid(value)
 
 
 def build_territories(raw: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:

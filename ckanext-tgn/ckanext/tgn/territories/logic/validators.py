@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from shapely.geometry import shape
 
 from ckanext.tgn.territories import refdata
+from ckanext.tgn.territories import siren as siren_numbers
 
 __all__ = [
     "tgn_epci_nature",
@@ -21,22 +22,6 @@ __all__ = [
     "tgn_territory_codes",
 ]
 
-# La Poste's SIREN predates the check digit rule and is the one known exception to it.
-_SIREN_WITHOUT_LUHN = {"356000000"}
-
-
-def siren_is_valid(siren: str) -> bool:
-    """9 digits whose Luhn checksum is right (the rule INSEE uses for SIREN numbers)."""
-    if len(siren) != 9 or not siren.isdigit():
-        return False
-    if siren in _SIREN_WITHOUT_LUHN:
-        return True
-    total = 0
-    for position, char in enumerate(reversed(siren)):
-        digit = int(char) * (2 if position % 2 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return total % 10 == 0
-
 
 def tgn_siren(value: Any) -> Any:
     """A SIREN number, spaces allowed in input ("200 061 257"), stored as 9 digits."""
@@ -45,7 +30,7 @@ def tgn_siren(value: Any) -> Any:
     siren = "".join(str(value).split())
     if len(siren) != 9 or not siren.isdigit():
         raise tk.Invalid(tk._("The SIREN must have 9 digits, for example 200061257."))
-    if not siren_is_valid(siren):
+    if not siren_numbers.is_valid(siren):
         raise tk.Invalid(
             tk._(
                 "The SIREN {siren} is not valid (wrong check digit): copy it again from "

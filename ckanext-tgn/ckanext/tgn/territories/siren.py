@@ -1,0 +1,26 @@
+"""SIREN numbers: 9 digits whose last is a Luhn check digit (INSEE's rule). Pure functions."""
+
+from __future__ import annotations
+
+# La Poste's SIREN predates the check digit rule and is the one known exception to it.
+_WITHOUT_LUHN = {"356000000"}
+
+
+def _luhn_total(digits: str) -> int:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        digit = int(char) * (2 if position % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return total
+
+
+def is_valid(siren: str) -> bool:
+    """9 digits with a right check digit."""
+    if len(siren) != 9 or not siren.isdigit():
+        return False
+    return siren in _WITHOUT_LUHN or _luhn_total(siren) % 10 == 0
+
+
+def with_check_digit(first_eight: str) -> str:
+    """The valid SIREN that starts with these 8 digits (for tests and fixtures)."""
+    return next(first_eight + d for d in "0123456789" if _luhn_total(first_eight + d) % 10 == 0)
