@@ -236,6 +236,21 @@ class TestWhatDataGouvNeeds:
             "http://www.opendefinition.org/licenses/cc-by",
         }
 
+    def test_a_renamed_organisation_is_renamed_in_the_feed_at_once(self, app, platform):
+        org = platform["orgs"]["moissac"]
+        catalog = "/organization/cc-terres-des-confluences/catalog.ttl"
+        assert "CC Terres des Confluences" in app.get(catalog).get_data(as_text=True)
+        helpers.call_action(
+            "organization_patch",
+            {"user": factories.Sysadmin()["name"]},
+            id=org["id"],
+            title="CC Nouveau Nom",
+        )
+
+        body = app.get(catalog).get_data(as_text=True)
+        assert "CC Nouveau Nom" in body
+        assert "CC Terres des Confluences" not in body
+
     def test_no_remote_jsonld_context(self, app, platform):
         body = app.get("/catalog.jsonld").get_data(as_text=True)
         assert '"@context": "http' not in body and "'@context': 'http" not in body

@@ -78,7 +78,12 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
 
     # --- dataset -------------------------------------------------------------------------
     def graph_from_dataset(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
-        super().graph_from_dataset(dataset_dict, dataset_ref)
+        # With territories, the outline is written per territory below: spare upstream the
+        # GeoJSON-to-WKT conversion of `spatial` (a third of its time, per bench/).
+        upstream = dataset_dict
+        if dataset_dict.get("territories") and dataset_dict.get("spatial"):
+            upstream = {k: v for k, v in dataset_dict.items() if k != "spatial"}
+        super().graph_from_dataset(upstream, dataset_ref)
         self._identifier(dataset_dict, dataset_ref)
         self._licence(dataset_dict, dataset_ref)
         self._controlled(dataset_ref, DCAT.theme, dataset_dict.get("theme"), "data-theme")
@@ -222,13 +227,16 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         org = dataset_dict.get("organization")
         if not org:
             return
-        full = self._org_cache.get(org["id"])
+        # One lookup per organisation and per document (ckanext-dcat's own _org_cache lives
+        # as long as the process, so a renamed organisation would keep its old name).
+        cache = self.g.__dict__.setdefault("_tgn_organizations", {})
+        full = cache.get(org["id"])
         if full is None:
             try:
                 full = tk.get_action("organization_show")({"ignore_auth": True}, {"id": org["id"]})
             except tk.ObjectNotFound:
                 return  # an index older than the database: keep the rest of the dataset
-            self._org_cache[org["id"]] = full
+            cache[org["id"]] = full
         for old in list(self.g.objects(dataset_ref, DCT.publisher)):
             self.g.remove((old, None, None))
         self.g.remove((dataset_ref, DCT.publisher, None))
