@@ -43,6 +43,8 @@ if ! "$CKAN" -c "$INI" user show "$ADMIN" 2>/dev/null | grep -q "name=$ADMIN"; t
   (umask 077 && "$ROOT/.venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(12))' >"$password_file")
   quiet "$CKAN" -c "$INI" user add "$ADMIN" email="$ADMIN_EMAIL" password="$(cat "$password_file")"
   echo "site: administrateur créé"
+  # A new database: forget what the search index may still hold from a previous one.
+  quiet "$CKAN" -c "$INI" search-index clear
 fi
 quiet "$CKAN" -c "$INI" sysadmin add "$ADMIN"
 
