@@ -185,6 +185,9 @@ class TestBadParameters:
             ("/catalog.csv", 404, "Format inconnu « csv »"),
             ("/organization/inconnue/catalog.ttl", 404, "Organisation inconnue « inconnue »."),
             ("/catalog.ttl?modified_since=hier", 400, "modified_since doit être une date ISO"),
+            ("/catalog.ttl?page=99999999999", 404, "Page 99999999999 inexistante."),
+            ("/catalog.ttl?fq=title:%22unbalanced", 400, "Paramètres q ou fq invalides"),
+            ("/catalog.ttl?q=title:(a", 400, "Paramètres q ou fq invalides"),
             ("/dataset/inexistant.ttl", 404, "Jeu de données introuvable."),
             ("/dataset/routes-departementales.pdf", 404, "Format inconnu « pdf »"),
         ],
@@ -194,8 +197,9 @@ class TestBadParameters:
         assert response.status_code == status
         assert message in response.get_data(as_text=True)
 
-    def test_modified_since_narrows(self, app, platform):
-        response = app.get("/catalog.ttl?modified_since=2999-01-01")
+    @pytest.mark.parametrize("since", ["2999-01-01", "29990101", "2999-01-01T10:30"])
+    def test_modified_since_narrows(self, app, platform, since):
+        response = app.get(f"/catalog.ttl?modified_since={since}")
         assert response.status_code == 200
         graph = rdflib.Graph().parse(data=response.get_data(as_text=True), format="turtle")
         assert _datasets(graph) == set()

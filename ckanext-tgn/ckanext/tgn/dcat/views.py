@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import ckan.plugins.toolkit as tk
+from ckan.lib.search import SearchError
 from flask import Blueprint, Response
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, Namespace
@@ -32,6 +33,7 @@ FORMATS = {
 # Search syntax that could reach beyond public, active datasets or run other query parsers.
 _FORBIDDEN = ("{!", "_query_", "capacity", "state", "private", "permission_labels", "site_id")
 PAGE_ORDER = "metadata_created asc, id asc"
+MAX_PAGE = 100_000
 
 tgn_dcat = Blueprint("tgn_dcat", __name__)
 
@@ -98,6 +100,8 @@ def _page() -> int:
         page = 0
     if page < 1:
         raise _Refused(400, "Le paramètre page doit être un entier supérieur ou égal à 1.")
+    if page > MAX_PAGE:  # Solr's start is an int: never send it an absurd offset
+        raise _Refused(404, f"Page {page} inexistante.")
     return page
 
 
@@ -112,12 +116,12 @@ def _search_filters() -> dict[str, Any]:
     since = args.get("modified_since", "").strip()
     if since:
         try:
-            dt.datetime.fromisoformat(since)
+            day = dt.datetime.fromisoformat(since).date().isoformat()
         except ValueError:
             raise _Refused(
                 400, "Le paramètre modified_since doit être une date ISO, ex. 2025-01-31."
             ) from None
-        fq_list.append(f"metadata_modified:[{since[:10]}T00:00:00Z TO *]")
+        fq_list.append(f"metadata_modified:[{day}T00:00:00Z TO *]")
     return {"q": q or "*:*", "fq_list": fq_list}
 
 
@@ -136,7 +140,10 @@ def _public_search(extra_fq: list[str], page: int) -> dict[str, Any]:
         "start": (page - 1) * rows,
     }
     # Anonymous on purpose: a logged-in sysadmin harvests exactly what the public sees.
-    result = tk.get_action("package_search")({"ignore_auth": True, "user": ""}, data_dict)
+    try:
+        result = tk.get_action("package_search")({"ignore_auth": True, "user": ""}, data_dict)
+    except (tk.ValidationError, SearchError):
+        raise _Refused(400, "Paramètres q ou fq invalides : la recherche a échoué.") from None
     result["rows"] = rows
     return result
 
