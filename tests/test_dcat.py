@@ -161,6 +161,10 @@ class TestNothingPrivateLeaks:
                 body = response.get_data(as_text=True)
                 assert not any(d["id"] in body for d in platform["hidden"].values())
 
+    def test_words_that_merely_contain_a_field_name_are_searchable(self, app, platform):
+        response = app.get("/catalog.ttl?q=estate")  # contains "state", is not state:
+        assert response.status_code == 200
+
     def test_a_narrowing_filter_is_allowed(self, app, platform):
         response = app.get("/catalog.ttl?fq=organization:cc-terres-des-confluences")
         graph = rdflib.Graph().parse(data=response.get_data(as_text=True), format="turtle")
@@ -254,6 +258,24 @@ class TestWhatDataGouvNeeds:
         body = app.get(catalog).get_data(as_text=True)
         assert "CC Nouveau Nom" in body
         assert "CC Terres des Confluences" not in body
+
+    def test_links_with_characters_turtle_cannot_write_do_not_break_the_page(
+        self, app, platform, make_dataset
+    ):
+        odd = make_dataset(
+            owner_org=platform["orgs"]["moissac"]["id"],
+            resources=[
+                {"url": "https://sig.moissac.fr/wfs?layers={a|b}&f=<json>", "format": "JSON"}
+            ],
+        )
+        for suffix in ("ttl", "xml", "jsonld"):
+            response = app.get(f"/organization/cc-terres-des-confluences/catalog.{suffix}")
+            assert response.status_code == 200, suffix
+        graph = rdflib.Graph().parse(
+            data=app.get(f"/dataset/{odd['name']}.ttl").get_data(as_text=True), format="turtle"
+        )
+        (url,) = graph.objects(None, DCAT.downloadURL)
+        assert str(url) == "https://sig.moissac.fr/wfs?layers=%7Ba%7Cb%7D&f=%3Cjson%3E"
 
     def test_no_remote_jsonld_context(self, app, platform):
         body = app.get("/catalog.jsonld").get_data(as_text=True)

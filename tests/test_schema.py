@@ -139,6 +139,8 @@ BAD_INPUTS = [
     ({"contact_name": ""}, "contact_name", "Valeur manquante"),
     ({"url": "javascript:alert(1)"}, "url", "L'adresse doit commencer par http:// ou https://"),
     ({"url": "file:///etc/passwd"}, "url", "L'adresse doit commencer par http:// ou https://"),
+    ({"url": "http://[::1"}, "url", "L'adresse doit commencer par http:// ou https://"),
+    ({"url": "https://a.fr/\tx"}, "url", "L'adresse doit commencer par http:// ou https://"),
     ({"conforms_to": "https://example.org/x.json"}, "conforms_to", "Schéma inconnu"),
     ({"conforms_to": "__other__"}, "conforms_to_other", "Indiquez l'adresse (URL)"),
     (

@@ -18,6 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD, Namespac
 from shapely.geometry import shape
 
 from ckanext.dcat.profiles import EuropeanDCATAP3Profile
+from ckanext.dcat.profiles.base import CleanedURIRef
 from ckanext.dcat.utils import resource_uri
 from ckanext.tgn.schema import vocab
 from ckanext.tgn.territories import refdata
@@ -219,8 +220,8 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             self.g.add((ref, DCT.identifier, Literal(org["siren"])))
         homepage = org.get("website") or (SIREN_URI + org["siren"] if org.get("siren") else None)
         if homepage:
-            self.g.add((ref, FOAF.homepage, URIRef(homepage)))
-            self.g.add((URIRef(homepage), RDF.type, FOAF.Document))
+            self.g.add((ref, FOAF.homepage, CleanedURIRef(homepage)))
+            self.g.add((CleanedURIRef(homepage), RDF.type, FOAF.Document))
         return ref
 
     def _publisher(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
@@ -254,7 +255,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         self.g.remove((subject, DCT.conformsTo, None))
         urls = _as_list(value)
         if urls:
-            ref = URIRef(urls[0])
+            ref = CleanedURIRef(urls[0])
             self.g.add((subject, DCT.conformsTo, ref))
             self.g.add((ref, RDF.type, DCT.Standard))
 
@@ -275,12 +276,13 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         for predicate in (DCAT.accessURL, DCAT.downloadURL):
             self.g.remove((ref, predicate, None))
             if url:
-                self.g.add((ref, predicate, URIRef(url)))
-                self.g.add((URIRef(url), RDF.type, RDFS.Resource))  # the HVD shapes ask for it
+                self.g.add((ref, predicate, CleanedURIRef(url)))
+                # the HVD shapes ask for it
+                self.g.add((CleanedURIRef(url), RDF.type, RDFS.Resource))
         self._controlled(ref, DCT.format, resource.get("format"), "file-type")
         self.g.remove((ref, DCAT.mediaType, None))
         if resource.get("mimetype"):
-            media = URIRef(IANA + resource["mimetype"])
+            media = CleanedURIRef(IANA + resource["mimetype"])
             self.g.add((ref, DCAT.mediaType, media))
             self.g.add((media, RDF.type, DCT.MediaType))
         self.g.remove((ref, DCT.license, None))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,8 +31,12 @@ FORMATS = {
     "ttl": ("turtle", "text/turtle"),
     "jsonld": ("json-ld", "application/ld+json"),
 }
-# Search syntax that could reach beyond public, active datasets or run other query parsers.
-_FORBIDDEN = ("{!", "_query_", "capacity", "state", "private", "permission_labels", "site_id")
+# Search syntax that could reach beyond public, active datasets or run other query parsers
+# (defence in depth: CKAN keeps its own filters in a separate fq): local parameters, nested
+# queries and the fields that hold visibility.
+_FORBIDDEN = re.compile(
+    r"\{!|_query_|\b(capacity|state|private|permission_labels|site_id)\s*:", re.IGNORECASE
+)
 PAGE_ORDER = "metadata_created asc, id asc"
 MAX_PAGE = 100_000
 
@@ -110,7 +115,7 @@ def _search_filters() -> dict[str, Any]:
     args = tk.request.args
     q, fq = args.get("q", "").strip(), args.get("fq", "").strip()
     for name, value in (("q", q), ("fq", fq)):
-        if any(word in value.lower() for word in _FORBIDDEN):
+        if _FORBIDDEN.search(value):
             raise _Refused(400, f"Paramètre {name} refusé : cette syntaxe n'est pas permise ici.")
     fq_list = [fq] if fq else []
     since = args.get("modified_since", "").strip()
@@ -127,7 +132,11 @@ def _search_filters() -> dict[str, Any]:
 
 def _public_search(extra_fq: list[str], page: int) -> dict[str, Any]:
     """Public, active datasets only; the user's filters go in their own fq (an AND)."""
-    rows = int(tk.config.get("ckanext.dcat.datasets_per_page") or 100)
+    # package_search caps rows at ckan.search.rows_max: page with the rows it will return.
+    rows = min(
+        int(tk.config.get("ckanext.dcat.datasets_per_page") or 100),
+        int(tk.config.get("ckan.search.rows_max") or 1000),
+    )
     filters = _search_filters()
     data_dict = {
         "q": filters["q"],

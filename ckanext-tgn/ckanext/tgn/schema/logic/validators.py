@@ -38,8 +38,17 @@ def tgn_http_url(value: Any) -> Any:
     if value in (None, ""):
         return value
     text = str(value).strip()
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in text:
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = None
+    invisible = any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in text)
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.netloc
+        or invisible
+    ):
         raise tk.Invalid(
             tk._(
                 "The address must start with http:// or https://, "
