@@ -135,11 +135,13 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         if concept is None:
             return None
         ref = URIRef(concept.uri)
+        scheme = URIRef(vocabulary.scheme)
+        if (ref, SKOS.inScheme, scheme) in self.g:
+            return ref  # already described for another dataset or distribution of the page
         self.g.add((ref, RDF.type, SKOS.Concept))
         self.g.add((ref, RDF.type, _RANGE[vocabulary_name]))
         # French only: udata turns a theme into a tag from its label in its own language.
         self.g.add((ref, SKOS.prefLabel, Literal(concept.fr, lang="fr")))
-        scheme = URIRef(vocabulary.scheme)
         self.g.add((ref, SKOS.inScheme, scheme))
         self.g.add((scheme, RDF.type, SKOS.ConceptScheme))
         self.g.add((scheme, DCT.title, Literal(vocabulary.labels["fr"], lang="fr")))
