@@ -21,6 +21,11 @@ def is_valid(siren: str) -> bool:
     return siren in _WITHOUT_LUHN or _luhn_total(siren) % 10 == 0
 
 
+def luhn_valid(digits: str) -> bool:
+    """The Luhn key of SIREN and SIRET numbers (digits only)."""
+    return _luhn_total(digits) % 10 == 0
+
+
 def with_check_digit(first_eight: str) -> str:
     """The valid SIREN that starts with these 8 digits (for tests and fixtures)."""
     return next(first_eight + d for d in "0123456789" if _luhn_total(first_eight + d) % 10 == 0)

@@ -1,0 +1,437 @@
+"""The ``custom_checks`` of schema.data.gouv.fr's schemas, as frictionless checks.
+
+Table Schema cannot say "this SIRET has a right key" or "VOTE_REEL is the sum of the
+votes"; the SCDL schemas carry those rules in ``custom_checks`` and Validata (the national
+validator) runs them. Each class here follows Validata's verdict for its check: when it
+applies, which row and column it blames. Errors carry their facts as JSON in ``note``;
+the French wording is made when the report is shown (``messages.py``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+from frictionless import Check, errors
+
+from ckanext.tgn.territories import siren as siren_rules
+
+
+def _note(**params: Any) -> str:
+    return json.dumps(params, ensure_ascii=False, default=str)
+
+
+# --- error types (one per check, so reports count them apart) ---------------------------
+
+
+@attrs.define(kw_only=True, repr=False)
+class CustomCellError(errors.CellError):
+    type = "custom-cell-error"
+    title = "Custom check"
+    description = "A custom check of the schema failed on this cell."
+    template = "{note}"
+    tags = ["#table", "#row", "#cell", "#tgn"]
+
+
+@attrs.define(kw_only=True, repr=False)
+class CustomTableError(errors.TableError):
+    """A custom check that cannot run because of the table's columns (header level)."""
+
+    type = "custom-table-error"
+    title = "Custom check"
+    description = "A custom check of the schema cannot apply to these columns."
+    template = "{note}"
+    tags = ["#table", "#header", "#tgn"]
+
+
+def _error_class(base: type, check_type: str) -> type:
+    return attrs.define(kw_only=True, repr=False)(
+        type(base.__name__, (base,), {"type": check_type, "__module__": __name__})
+    )
+
+
+CELL_ERRORS: dict[str, type] = {}
+TABLE_ERRORS: dict[str, type] = {}
+
+
+def _cell_error(check_type: str) -> type:
+    if check_type not in CELL_ERRORS:
+        CELL_ERRORS[check_type] = _error_class(CustomCellError, check_type)
+    return CELL_ERRORS[check_type]
+
+
+def _table_error(check_type: str) -> type:
+    if check_type not in TABLE_ERRORS:
+        TABLE_ERRORS[check_type] = _error_class(CustomTableError, check_type)
+    return TABLE_ERRORS[check_type]
+
+
+# --- pure rules -------------------------------------------------------------------------
+
+
+def siret_is_valid(value: str) -> bool:
+    """INSEE's rule, as python-stdnum applies it (spaces and dots are tolerated)."""
+    number = value.replace(" ", "").replace(".", "").strip()
+    if len(number) != 14 or not number.isdigit():
+        return False
+    # La Poste's establishments share one SIREN and use a digit sum, not a Luhn key.
+    if number.startswith("356000000") and number != "35600000000048":
+        if sum(int(d) for d in number) % 5:
+            return False
+    elif not siren_rules.luhn_valid(number):
+        return False
+    return siren_rules.is_valid(number[:9])
+
+
+_YEAR_INTERVAL = re.compile(r"^(\d{4})/(\d{4})$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def year_interval_problem(value: str, allow_year_only: bool) -> str | None:
+    """None when valid, else a reason code: format, same-years, reversed."""
+    match = _YEAR_INTERVAL.match(value)
+    if not match:
+        if allow_year_only and _YEAR.match(value):
+            return None
+        return "format"
+    first, second = int(match.group(1)), int(match.group(2))
+    if first == second:
+        return "same-years"
+    if first > second:
+        return "reversed"
+    return None
+
+
+def _fold(text: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn"
+    )
+
+
+ACTES_PREFIXES = (
+    "Commande publique",
+    "Urbanisme",
+    "Domaine et patrimoine",
+    "Fonction publique",
+    "Institutions et vie politique",
+    "Libertés publiques et pouvoirs de police",
+    "Finances locales",
+    "Domaines de compétences par thèmes",
+    "Autres domaines de compétences",
+)
+_FOLDED_PREFIXES = {_fold(p) for p in ACTES_PREFIXES}
+
+
+def nomenclature_actes_problem(value: str) -> str | None:
+    """None when valid, else: missing-slash, space-around-slash, unknown-prefix."""
+    if "/" not in value:
+        return "missing-slash"
+    prefix = value[: value.find("/")]
+    if "/ " not in value and _fold(prefix) in _FOLDED_PREFIXES:
+        return None
+    if "/ " in value or _fold(prefix.rstrip()) in _FOLDED_PREFIXES:
+        return "space-around-slash"
+    return "unknown-prefix"
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, decimal.Decimal)):
+        return True
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+_OPERATORS = {
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "<=": lambda a, b: a <= b,
+    "<": lambda a, b: a < b,
+}
+
+
+def compare(first: Any, op: str, second: Any) -> bool | None:
+    """The comparison Validata makes; None when the two values are not comparable."""
+    if _is_number(first) and _is_number(second):
+        return _OPERATORS[op](decimal.Decimal(str(first)), decimal.Decimal(str(second)))
+    if isinstance(first, str) and isinstance(second, str):
+        return _OPERATORS[op](first, second)
+    if type(first) is type(second):
+        if isinstance(first, (datetime.date, datetime.time)):
+            return _OPERATORS[op](first.isoformat(), second.isoformat())
+        return _OPERATORS[op](str(first), str(second))
+    return None
+
+
+# --- frictionless checks ----------------------------------------------------------------
+
+
+@attrs.define(kw_only=True, repr=False)
+class _SchemaCheck(Check):
+    """Common ground: the check's name as error type, columns looked up in the header."""
+
+    type = "tgn-custom-check"
+    name: str = ""
+    present: set[str] = attrs.field(factory=set)
+
+    @property
+    def Errors(self) -> list[type]:  # type: ignore[override]  # noqa: N802 (frictionless' name)
+        """frictionless keeps only the error types its checks declare."""
+        return [_cell_error(self.name), _table_error(self.name)]
+
+    def validate_start(self) -> Iterable[errors.Error]:
+        self.present = set(self.resource.labels or [])
+        return []
+
+    def cell_error(self, row: Any, column: str, **params: Any) -> errors.Error:
+        return _cell_error(self.name).from_row(row, note=_note(**params), field_name=column)
+
+    def table_error(self, **params: Any) -> errors.Error:
+        return _table_error(self.name)(note=_note(**params))
+
+
+@attrs.define(kw_only=True, repr=False)
+class SiretCheck(_SchemaCheck):
+    column: str
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if self.column not in self.present:
+            return
+        value = row[self.column]
+        if value is not None and not siret_is_valid(str(value)):
+            yield self.cell_error(row, self.column, rule="siret")
+
+
+@attrs.define(kw_only=True, repr=False)
+class SirenCheck(_SchemaCheck):
+    column: str
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if self.column not in self.present:
+            return
+        value = row[self.column]
+        if value is not None:
+            number = str(value).replace(" ", "").replace(".", "").strip()
+            if not siren_rules.is_valid(number):
+                yield self.cell_error(row, self.column, rule="siren")
+
+
+@attrs.define(kw_only=True, repr=False)
+class YearIntervalCheck(_SchemaCheck):
+    column: str
+    allow_year_only: bool = False
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if self.column not in self.present:
+            return
+        value = row[self.column]
+        if value is None:
+            return
+        problem = year_interval_problem(str(value), self.allow_year_only)
+        if problem:
+            yield self.cell_error(
+                row, self.column, problem=problem, allow_year_only=self.allow_year_only
+            )
+
+
+@attrs.define(kw_only=True, repr=False)
+class NomenclatureActesCheck(_SchemaCheck):
+    column: str
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if self.column not in self.present:
+            return
+        value = row[self.column]
+        if value is None:
+            return
+        problem = nomenclature_actes_problem(str(value))
+        if problem:
+            prefix = str(value).split("/", 1)[0].strip()
+            yield self.cell_error(row, self.column, problem=problem, prefix=prefix)
+
+
+@attrs.define(kw_only=True, repr=False)
+class CohesiveColumnsCheck(_SchemaCheck):
+    """All of the columns filled, or none: blamed on the first column."""
+
+    column: str
+    others: list[str]
+    stopped: bool = False
+
+    def validate_start(self) -> Iterable[errors.Error]:
+        super().validate_start()
+        columns = [self.column, *self.others]
+        missing = [c for c in columns if c not in self.present]
+        if missing and len(missing) < len(columns):
+            # Validata reports the header once and stops checking rows.
+            self.stopped = True
+            yield self.table_error(problem="partly-missing", columns=columns, missing=missing)
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if self.stopped:
+            return
+        first_empty = row.get(self.column) is None
+        if any((row.get(c) is None) != first_empty for c in self.others):
+            if self.column in self.present:
+                yield self.cell_error(row, self.column, columns=[self.column, *self.others])
+
+
+@attrs.define(kw_only=True, repr=False)
+class CompareColumnsCheck(_SchemaCheck):
+    column: str
+    column2: str
+    op: str
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if self.column not in self.present or self.column2 not in self.present:
+            return
+        first, second = row[self.column], row[self.column2]
+        if first is None or second is None:
+            return
+        verdict = compare(first, self.op, second)
+        if verdict is None or not verdict:
+            yield self.cell_error(
+                row,
+                self.column,
+                problem="not-comparable" if verdict is None else "comparison",
+                op=self.op,
+                column2=self.column2,
+                value2=str(second),
+            )
+
+
+@attrs.define(kw_only=True, repr=False)
+class SumColumnsCheck(_SchemaCheck):
+    column: str
+    columns: list[str]
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        names = [self.column, *self.columns]
+        if any(n not in self.present for n in names):
+            return
+        values = [row[n] for n in names]
+        if any(v is None for v in values):
+            return
+        total = sum(values[1:])
+        if total != values[0]:
+            yield self.cell_error(row, self.column, columns=self.columns, total=str(total))
+
+
+@attrs.define(kw_only=True, repr=False)
+class OneOfRequiredCheck(_SchemaCheck):
+    column1: str
+    column2: str
+    stopped: bool = False
+
+    def validate_start(self) -> Iterable[errors.Error]:
+        super().validate_start()
+        if self.column1 not in self.present and self.column2 not in self.present:
+            self.stopped = True
+            yield self.table_error(
+                problem="both-missing", columns=sorted([self.column1, self.column2])
+            )
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if self.stopped:
+            return
+        if not row.get(self.column1) and not row.get(self.column2):
+            blamed = self.column1 if self.column1 in self.present else self.column2
+            yield self.cell_error(row, blamed, columns=[self.column1, self.column2])
+
+
+# --- from the schema's descriptors to checks --------------------------------------------
+
+
+def _single(params: dict[str, Any], key: str) -> str:
+    value = params[key]
+    if not isinstance(value, str) or not value:
+        raise ValueError(key)
+    return value
+
+
+def _several(params: dict[str, Any], key: str) -> list[str]:
+    value = params[key]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ValueError(key)
+    return value
+
+
+def _build(name: str, params: dict[str, Any]) -> Check:
+    if name in ("french-siret-value", "siret"):
+        return SiretCheck(name=name, column=_single(params, "column"))
+    if name in ("french-siren-value", "siren"):
+        return SirenCheck(name=name, column=_single(params, "column"))
+    if name == "year-interval-value":
+        allow = str(params.get("allow-year-only", "false")) in ("true", "yes")
+        return YearIntervalCheck(name=name, column=_single(params, "column"), allow_year_only=allow)
+    if name in ("nomenclature-actes-value", "nomenclature-acte"):
+        return NomenclatureActesCheck(name=name, column=_single(params, "column"))
+    if name == "cohesive-columns-value":
+        return CohesiveColumnsCheck(
+            name=name, column=_single(params, "column"), others=_several(params, "othercolumns")
+        )
+    if name == "compare-columns-value":
+        op = _single(params, "op")
+        if op not in _OPERATORS:
+            raise ValueError("op")
+        return CompareColumnsCheck(
+            name=name, column=_single(params, "column"), column2=_single(params, "column2"), op=op
+        )
+    if name == "sum-columns-value":
+        return SumColumnsCheck(
+            name=name, column=_single(params, "column"), columns=_several(params, "columns")
+        )
+    if name == "one-of-required":
+        return OneOfRequiredCheck(
+            name=name, column1=_single(params, "column1"), column2=_single(params, "column2")
+        )
+    raise LookupError(name)
+
+
+KNOWN_CHECKS = frozenset(
+    {
+        "french-siret-value",
+        "siret",
+        "french-siren-value",
+        "siren",
+        "year-interval-value",
+        "nomenclature-actes-value",
+        "nomenclature-acte",
+        "cohesive-columns-value",
+        "compare-columns-value",
+        "sum-columns-value",
+        "one-of-required",
+    }
+)
+
+
+def build_checks(descriptors: Any) -> tuple[list[Check], list[dict[str, Any]]]:
+    """Checks we run, and the ones we cannot (unknown name or bad parameters), with why."""
+    checks: list[Check] = []
+    unchecked: list[dict[str, Any]] = []
+    for descriptor in descriptors or []:
+        name = descriptor.get("name") if isinstance(descriptor, dict) else None
+        params = descriptor.get("params") if isinstance(descriptor, dict) else None
+        if not isinstance(name, str):
+            unchecked.append({"name": str(name), "reason": "malformed"})
+            continue
+        try:
+            checks.append(_build(name, params if isinstance(params, dict) else {}))
+        except LookupError:
+            unchecked.append({"name": name, "reason": "unknown"})
+        except (KeyError, ValueError) as e:
+            unchecked.append({"name": name, "reason": "bad-params", "param": str(e).strip("'")})
+    return checks, unchecked
