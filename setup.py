@@ -32,6 +32,7 @@ setup(
         "ckanext.tgn.schema.logic",
         "ckanext.tgn.dcat",
         "ckanext.tgn.validation",
+        "ckanext.tgn.validation.logic",
         "ckanext.tgn.schemas",
     ],
     package_data={
@@ -43,10 +44,22 @@ setup(
             "templates/*/*.html",
             "templates/*/*/*.html",
         ],
-        "ckanext.tgn": ["i18n/*/LC_MESSAGES/*.mo", "i18n/*/LC_MESSAGES/*.po"],
+        "ckanext.tgn": [
+            "i18n/*/LC_MESSAGES/*.mo",
+            "i18n/*/LC_MESSAGES/*.po",
+            # CKAN looks for a plugin's migrations in ckanext/<top package>/migration/<plugin>.
+            "migration/*/alembic.ini",
+            "migration/*/*.py",
+            "migration/*/*.mako",
+            "migration/*/versions/*.py",
+        ],
         "ckanext.tgn.schema": ["config_declaration.yaml", "vocabularies/*"],
         "ckanext.tgn.dcat": ["config_declaration.yaml", "templates/*/*.html"],
-        "ckanext.tgn.validation": ["config_declaration.yaml"],
+        "ckanext.tgn.validation": [
+            "config_declaration.yaml",
+            "templates/*/*.html",
+            "templates/*/*/*.html",
+        ],
         "ckanext.tgn.schemas": ["*.yaml"],
     },
     include_package_data=True,

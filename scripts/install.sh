@@ -58,4 +58,16 @@ if [ "$(cat "$udata_stamp" 2>/dev/null)" != "$udata_want" ]; then
     fail "pip install -r scripts/udata-requirements.txt a échoué"
   echo "$udata_want" >"$udata_stamp"
 fi
+# Validata (the national validator of tabular files) in a separate virtualenv, for the
+# conformance tests of our validation only: validata-table pins Flask 2.1 and Werkzeug 2.0.
+VALIDATA_VENV="$ROOT/.cache/validata-venv"
+validata_stamp="$VALIDATA_VENV/.requirements.sha256"
+validata_want=$(sha256sum "$ROOT/scripts/validata-requirements.txt" | cut -d' ' -f1)
+if [ "$(cat "$validata_stamp" 2>/dev/null)" != "$validata_want" ]; then
+  echo "python: installation de Validata pour les tests de conformité (première fois: ~1 min)..."
+  "$PYTHON" -m venv "$VALIDATA_VENV" || fail "impossible de créer $VALIDATA_VENV"
+  "$VALIDATA_VENV/bin/pip" install -q -r "$ROOT/scripts/validata-requirements.txt" ||
+    fail "pip install -r scripts/validata-requirements.txt a échoué"
+  echo "$validata_want" >"$validata_stamp"
+fi
 echo "installation: à jour"

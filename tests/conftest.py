@@ -27,6 +27,7 @@ def tgn_db(clean_db, migrate_db_for):
     """
     migrate_db_for("harvest")
     migrate_db_for("activity")
+    migrate_db_for("tgn_validation")
 
 
 THEME = "http://publications.europa.eu/resource/authority/data-theme/"

@@ -15,7 +15,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 from frictionless import Check, errors
@@ -36,7 +36,16 @@ class CustomCellError(errors.CellError):
     title = "Custom check"
     description = "A custom check of the schema failed on this cell."
     template = "{note}"
-    tags = ["#table", "#row", "#cell", "#tgn"]
+    tags: ClassVar[list[str]] = ["#table", "#row", "#cell", "#tgn"]
+
+
+@attrs.define(kw_only=True, repr=False)
+class CustomRowError(errors.RowError):
+    type = "custom-row-error"
+    title = "Custom check"
+    description = "A custom check of the schema failed on this row."
+    template = "{note}"
+    tags: ClassVar[list[str]] = ["#table", "#row", "#tgn"]
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -47,7 +56,7 @@ class CustomTableError(errors.TableError):
     title = "Custom check"
     description = "A custom check of the schema cannot apply to these columns."
     template = "{note}"
-    tags = ["#table", "#header", "#tgn"]
+    tags: ClassVar[list[str]] = ["#table", "#header", "#tgn"]
 
 
 def _error_class(base: type, check_type: str) -> type:
@@ -57,6 +66,7 @@ def _error_class(base: type, check_type: str) -> type:
 
 
 CELL_ERRORS: dict[str, type] = {}
+ROW_ERRORS: dict[str, type] = {}
 TABLE_ERRORS: dict[str, type] = {}
 
 
@@ -64,6 +74,12 @@ def _cell_error(check_type: str) -> type:
     if check_type not in CELL_ERRORS:
         CELL_ERRORS[check_type] = _error_class(CustomCellError, check_type)
     return CELL_ERRORS[check_type]
+
+
+def _row_error(check_type: str) -> type:
+    if check_type not in ROW_ERRORS:
+        ROW_ERRORS[check_type] = _error_class(CustomRowError, check_type)
+    return ROW_ERRORS[check_type]
 
 
 def _table_error(check_type: str) -> type:
@@ -188,16 +204,22 @@ class _SchemaCheck(Check):
     present: set[str] = attrs.field(factory=set)
 
     @property
-    def Errors(self) -> list[type]:  # type: ignore[override]  # noqa: N802 (frictionless' name)
+    def Errors(self) -> list[type]:  # type: ignore[override]
         """frictionless keeps only the error types its checks declare."""
-        return [_cell_error(self.name), _table_error(self.name)]
+        return [_cell_error(self.name), _row_error(self.name), _table_error(self.name)]
 
     def validate_start(self) -> Iterable[errors.Error]:
         self.present = set(self.resource.labels or [])
         return []
 
     def cell_error(self, row: Any, column: str, **params: Any) -> errors.Error:
-        return _cell_error(self.name).from_row(row, note=_note(**params), field_name=column)
+        error = _cell_error(self.name).from_row(row, note=_note(**params), field_name=column)
+        if row[column] is None:
+            error.cell = ""  # frictionless writes "None" for an empty cell
+        return error
+
+    def row_error(self, row: Any, **params: Any) -> errors.Error:
+        return _row_error(self.name).from_row(row, note=_note(**params))
 
     def table_error(self, **params: Any) -> errors.Error:
         return _table_error(self.name)(note=_note(**params))
@@ -284,9 +306,9 @@ class CohesiveColumnsCheck(_SchemaCheck):
         if self.stopped:
             return
         first_empty = row.get(self.column) is None
-        if any((row.get(c) is None) != first_empty for c in self.others):
-            if self.column in self.present:
-                yield self.cell_error(row, self.column, columns=[self.column, *self.others])
+        mixed = any((row.get(c) is None) != first_empty for c in self.others)
+        if mixed and self.column in self.present:
+            yield self.cell_error(row, self.column, columns=[self.column, *self.others])
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -348,8 +370,8 @@ class OneOfRequiredCheck(_SchemaCheck):
         if self.stopped:
             return
         if not row.get(self.column1) and not row.get(self.column2):
-            blamed = self.column1 if self.column1 in self.present else self.column2
-            yield self.cell_error(row, blamed, columns=[self.column1, self.column2])
+            # A row error, not a cell's: neither column is more to blame (Validata's view).
+            yield self.row_error(row, columns=[self.column1, self.column2])
 
 
 # --- from the schema's descriptors to checks --------------------------------------------

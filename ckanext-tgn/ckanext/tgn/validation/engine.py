@@ -27,7 +27,13 @@ INVALID = "invalide"
 ERROR = "erreur"
 
 # Errors that mean "this file could not be read", not "this table breaks the schema".
-_READ_ERRORS = {"source-error", "scheme-error", "format-error", "encoding-error", "compression-error"}
+_READ_ERRORS = {
+    "source-error",
+    "scheme-error",
+    "format-error",
+    "encoding-error",
+    "compression-error",
+}
 _CONSTRAINT_NOTE = re.compile(r'constraint "(?P<name>\w+)" is "(?P<value>.*)"$', re.S)
 
 
@@ -83,8 +89,11 @@ def _resource(path: Path, table: TableFile, schema: frictionless.Schema | None) 
     controls: list[Any] = []
     if table.format == "csv":
         controls.append(formats.CsvControl(delimiter=table.delimiter))
-    elif table.format in ("xlsx", "xls"):
-        controls.append(formats.ExcelControl(sheet=1, preserve_formatting=False))
+    elif table.format == "xlsx":
+        # Cells as Excel displays them (a SIRET typed as a number stays 14 digits), as Validata.
+        controls.append(formats.ExcelControl(sheet=1, preserve_formatting=True))
+    elif table.format == "xls":
+        controls.append(formats.ExcelControl(sheet=1))
     elif table.format == "ods":
         controls.append(formats.OdsControl(sheet=1))
     options: dict[str, Any] = {
@@ -156,7 +165,7 @@ def _convert(error: frictionless.Error, schema: frictionless.Schema) -> dict[str
     column = getattr(error, "field_name", None) or None
     value = getattr(error, "cell", None)
     note = error.note or ""
-    if isinstance(error, (custom.CustomCellError, custom.CustomTableError)):
+    if isinstance(error, (custom.CustomCellError, custom.CustomRowError, custom.CustomTableError)):
         params = json.loads(note) if note else {}
         if isinstance(error, custom.CustomTableError):
             row = 1
@@ -176,9 +185,7 @@ def _convert(error: frictionless.Error, schema: frictionless.Schema) -> dict[str
         column = column or getattr(error, "label", None)
     elif error.type in ("extra-cell",):
         params = {"field_number": getattr(error, "field_number", None)}
-    if error.type in ("missing-cell", "missing-label") or (
-        params.get("constraint") == "required"
-    ):
+    if error.type in ("missing-cell", "missing-label") or (params.get("constraint") == "required"):
         value = None
     return _entry(error.type, row=row, column=column, value=value or None, **params)
 

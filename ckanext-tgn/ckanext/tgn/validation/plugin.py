@@ -2,10 +2,49 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan import model
+from sqlalchemy import event
+
+from ckanext.tgn import TgnTranslation
+from ckanext.tgn.validation import jobs
 
 
 @tk.blanket.config_declarations
-class ValidationPlugin(p.SingletonPlugin):
-    """Home of the background frictionless validation and its French reports."""
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.helpers
+@tk.blanket.validators
+@tk.blanket.blueprints
+@tk.blanket.cli
+class ValidationPlugin(p.SingletonPlugin, TgnTranslation):
+    """Background frictionless validation, its reports, badges and publication policy."""
+
+    p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.ITranslation)
+
+    # IConfigurer
+    def update_config(self, config: tk.CKANConfig) -> None:
+        tk.add_template_directory(config, "templates")
+
+    # IConfigurable
+    def configure(self, config: tk.CKANConfig) -> None:
+        # Jobs leave for Redis only once the transaction that asked for them commits.
+        if not event.contains(model.Session, "after_commit", jobs.enqueue_committed):
+            event.listen(model.Session, "after_commit", jobs.enqueue_committed)
+            event.listen(model.Session, "after_rollback", jobs.forget_jobs)
+
+    # IPackageController: every path that changes resources ends in a dataset save
+    # (resource_create/update/delete call package_update), so one hook sees them all.
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        if pkg_dict.get("id"):
+            jobs.sync_package(pkg_dict["id"])
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        if pkg_dict.get("id"):
+            jobs.sync_package(pkg_dict["id"])

@@ -122,6 +122,4 @@ def sniff(path: Path, field_names: list[str]) -> TableFile:
     line = _first_line(path, encoding)
     if not line.strip():
         raise NotATable("no-header")
-    return TableFile(
-        format="csv", encoding=encoding, delimiter=detect_delimiter(line, field_names)
-    )
+    return TableFile(format="csv", encoding=encoding, delimiter=detect_delimiter(line, field_names))

@@ -1,0 +1,140 @@
+"""Downloads an agent's URL safely: http(s) only, public addresses only, bounded in time and size.
+
+An agent types any URL in the resource form; the validator then makes the server fetch
+it. Without these limits that would let anyone probe the syndicate's internal network
+(169.254.169.254, 127.0.0.1:6379...) or fill the disk. Each redirect is checked again.
+"""
+
+from __future__ import annotations
+
+import io
+import ipaddress
+import socket
+import time
+from pathlib import Path
+from typing import IO
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+_CHUNK = 64 * 1024
+_MAX_REDIRECTS = 5
+
+
+class FetchError(Exception):
+    """Why a URL could not be fetched; ``code`` and ``params`` feed the French report."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(f"{code} {params}")
+        self.code = code
+        self.params = params
+
+
+def check_address(url: str, *, allow_private: bool) -> None:
+    """Refuse anything but http(s) to public addresses (every address the name resolves to)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError("scheme", url=url)
+    try:
+        host = parts.hostname
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as e:
+        raise FetchError("bad-url", url=url) from e
+    if not host:
+        raise FetchError("bad-url", url=url)
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as e:
+        raise FetchError("dns", host=host) from e
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not address.is_global or address.is_multicast:
+            raise FetchError("private-address", host=host, address=str(address))
+
+
+def download(
+    url: str,
+    out: IO[bytes],
+    *,
+    max_size: int,
+    connect_timeout: float,
+    read_timeout: float,
+    deadline: float,
+    allow_private: bool,
+) -> dict[str, object]:
+    """Stream ``url`` into ``out``; return what the server said (type, final URL, bytes)."""
+    session = requests.Session()
+    session.trust_env = False  # a proxy from the environment must not bypass the checks
+    current = url
+    try:
+        for _ in range(_MAX_REDIRECTS + 1):
+            check_address(current, allow_private=allow_private)
+            response = session.get(
+                current,
+                stream=True,
+                allow_redirects=False,
+                timeout=(connect_timeout, read_timeout),
+                headers={"User-Agent": "ckanext-tgn validation (Tarn-et-Garonne Numerique)"},
+            )
+            if response.is_redirect:
+                current = urljoin(current, response.headers.get("Location", ""))
+                response.close()
+                continue
+            break
+        else:
+            raise FetchError("redirects", url=url)
+        with response:
+            if response.status_code >= 400:
+                raise FetchError("http-status", status=response.status_code, url=current)
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > max_size:
+                raise FetchError("too-large", size=int(declared), limit=max_size)
+            written = 0
+            for chunk in response.iter_content(_CHUNK):
+                written += len(chunk)
+                if written > max_size:
+                    raise FetchError("too-large", size=written, limit=max_size)
+                if time.monotonic() > deadline:
+                    raise FetchError("time-limit")
+                out.write(chunk)
+            return {
+                "url": current,
+                "content_type": response.headers.get("Content-Type", ""),
+                "bytes": written,
+            }
+    except requests.Timeout as e:
+        raise FetchError("timeout", url=current) from e
+    except requests.RequestException as e:
+        raise FetchError("connection", url=current, detail=type(e).__name__) from e
+    finally:
+        session.close()
+
+
+def fetch_bytes(
+    url: str,
+    *,
+    max_size: int,
+    timeouts: tuple[float, float],
+    allow_private: bool,
+    time_limit: float = 60,
+) -> bytes:
+    """A small document (a schema, the catalogue) in memory, under the same rules."""
+    buffer = io.BytesIO()
+    download(
+        url,
+        buffer,
+        max_size=max_size,
+        connect_timeout=timeouts[0],
+        read_timeout=timeouts[1],
+        deadline=time.monotonic() + time_limit,
+        allow_private=allow_private,
+    )
+    return buffer.getvalue()
+
+
+def save(url: str, path: Path, **limits: object) -> dict[str, object]:
+    """Download into ``path`` (created by the caller in a private temporary folder)."""
+    with path.open("wb") as out:
+        return download(url, out, **limits)  # type: ignore[arg-type]

@@ -1,0 +1,279 @@
+"""Asking for a validation, running it on the worker, and the per-organisation policy.
+
+A request writes the report row ("en attente", a fresh token) in the caller's transaction;
+the job is put on the Redis queue only once that transaction commits, so a worker never
+looks for a row that is not there yet, and a rolled-back change enqueues nothing. The job
+takes ids, reads everything again, and writes back only if its token is still current.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.lib import uploader
+
+from . import engine, fetch, schemas
+from . import model as m
+
+log = logging.getLogger(__name__)
+
+_JOBS_KEY = "tgn_validation_jobs"
+POLICY_FIELD = "validation_policy"
+POLICIES = ("warn", "private")
+
+
+# --- what a resource is validated against, and when -------------------------------------
+
+
+def schema_url_of(resource: model.Resource) -> str | None:
+    value = (resource.extras or {}).get("conforms_to")
+    return str(value).strip() if value else None
+
+
+def fingerprint(resource: model.Resource, schema_url: str) -> str:
+    """What a validation depends on: a change of any of these asks for a new one."""
+    return json.dumps(
+        [resource.url, resource.url_type, str(resource.last_modified), resource.size, schema_url]
+    )
+
+
+def request(resource: model.Resource, schema_url: str) -> m.ValidationReport:
+    """Record a pending validation of ``resource``; the job is queued when this commits."""
+    report = m.ValidationReport.get(resource.id)
+    if report is None:
+        report = m.ValidationReport(resource_id=resource.id, made_private=False)
+        model.Session.add(report)
+    report.package_id = resource.package_id
+    report.status = m.PENDING
+    report.token = uuid.uuid4().hex
+    report.fingerprint = fingerprint(resource, schema_url)
+    report.schema_url = schema_url
+    report.requested = m.utcnow()
+    report.started = report.finished = None
+    report.error_count = 0
+    report.truncated = False
+    report.outcome = None
+    model.Session.info.setdefault(_JOBS_KEY, []).append((resource.id, report.token))
+    return report
+
+
+def sync_package(package_id: str) -> None:
+    """After a dataset is saved: validate what changed, forget reports of what is gone."""
+    package = model.Package.get(package_id)
+    if package is None:
+        return
+    active = {r.id: r for r in package.resources if r.state == "active"}
+    released = False
+    for report in m.ValidationReport.for_package(package_id):
+        resource = active.get(report.resource_id)
+        if resource is None or not schema_url_of(resource):
+            if report.made_private:
+                # Kept until the policy job has made the dataset public again.
+                released = True
+            else:
+                model.Session.delete(report)
+    for resource in active.values():
+        schema_url = schema_url_of(resource)
+        if not schema_url:
+            continue
+        report = m.ValidationReport.get(resource.id)
+        if report is None or report.fingerprint != fingerprint(resource, schema_url):
+            request(resource, schema_url)
+    if released:
+        # The invalid resource that kept the dataset private is gone: reconsider it.
+        model.Session.info.setdefault(_JOBS_KEY, []).append((None, package_id))
+
+
+def enqueue_committed(session: Any) -> None:
+    """SQLAlchemy ``after_commit``: queue the jobs asked for in the committed transaction."""
+    pending = session.info.pop(_JOBS_KEY, None)
+    for resource_id, token in pending or []:
+        try:
+            if resource_id is None:
+                tk.enqueue_job(apply_policy_job, [token], title=f"tgn policy {token}")
+            else:
+                tk.enqueue_job(
+                    run_validation,
+                    [resource_id, token],
+                    title=f"tgn validation {resource_id}",
+                    rq_kwargs={"job_timeout": tk.config["ckanext.tgn.validation.time_limit"] + 120},
+                )
+        except Exception:  # Redis down: the report stays "en attente", re-run will queue it
+            log.exception("Could not queue the validation of %s", resource_id)
+
+
+def forget_jobs(session: Any, *args: Any) -> None:
+    """SQLAlchemy ``after_rollback``: nothing of a rolled-back transaction is queued."""
+    session.info.pop(_JOBS_KEY, None)
+
+
+# --- the job ------------------------------------------------------------------------------
+
+
+def _local_table(resource: model.Resource, folder: Path, deadline: float) -> Path:
+    """The file to validate: the upload in storage, or the URL downloaded under limits."""
+    max_size = tk.config["ckanext.tgn.validation.max_size"]
+    if resource.url_type == "upload":
+        path = Path(uploader.get_resource_uploader({"id": resource.id}).get_path(resource.id))
+        if not path.is_file():
+            raise _Failure("upload-missing")
+        if path.stat().st_size > max_size:
+            raise _Failure("too-large", size=path.stat().st_size, limit=max_size)
+        return path
+    target = folder / "table"
+    fetch.save(
+        resource.url or "",
+        target,
+        max_size=max_size,
+        connect_timeout=tk.config["ckanext.tgn.validation.connect_timeout"],
+        read_timeout=tk.config["ckanext.tgn.validation.read_timeout"],
+        deadline=deadline,
+        allow_private=tk.config["ckanext.tgn.validation.allow_private_addresses"],
+    )
+    return target
+
+
+class _Failure(Exception):
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def validate_resource(resource: model.Resource, schema_url: str) -> engine.Outcome:
+    """Everything between a resource and its outcome; never raises."""
+    time_limit = tk.config["ckanext.tgn.validation.time_limit"]
+    deadline = time.monotonic() + time_limit
+    try:
+        descriptor = schemas.resolve(schema_url, resource.package.owner_org)
+        with tempfile.TemporaryDirectory(prefix="tgn-validation-") as folder:
+            path = _local_table(resource, Path(folder), deadline)
+            return engine.validate_table(
+                path,
+                descriptor,
+                error_limit=tk.config["ckanext.tgn.validation.error_limit"],
+                time_limit=max(1.0, deadline - time.monotonic()),
+            )
+    except schemas.SchemaProblem as e:
+        return engine.failure("schema-" + e.code, **e.params)
+    except fetch.FetchError as e:
+        return engine.failure("fetch-" + e.code, **e.params)
+    except _Failure as e:
+        return engine.failure(e.code, **e.params)
+    except Exception:
+        log.exception("Validation of resource %s failed", resource.id)
+        return engine.failure("internal")
+
+
+def _claim(resource_id: str, token: str) -> m.ValidationReport | None:
+    """The report row if this job is still the one asked for, locked while we mark it."""
+    report = (
+        model.Session.query(m.ValidationReport)
+        .filter(m.ValidationReport.resource_id == resource_id)
+        .with_for_update()
+        .one_or_none()
+    )
+    if report is None or report.token != token:
+        model.Session.rollback()
+        return None
+    return report
+
+
+def run_validation(resource_id: str, token: str) -> None:
+    """The worker's entry point: validate one resource, store the report, apply the policy."""
+    report = _claim(resource_id, token)
+    if report is None:
+        log.info("Validation of %s superseded or withdrawn", resource_id)
+        return
+    report.status = m.RUNNING
+    report.started = m.utcnow()
+    model.Session.commit()
+
+    resource = model.Resource.get(resource_id)
+    if resource is None or resource.state != "active":
+        outcome = engine.failure("resource-missing")
+    else:
+        schema_url = report.schema_url or ""
+        outcome = (
+            validate_resource(resource, schema_url) if schema_url else engine.failure("no-schema")
+        )
+
+    report = _claim(resource_id, token)
+    if report is None:
+        return  # a newer request replaced this one while it ran
+    report.status = outcome.status
+    report.finished = m.utcnow()
+    report.error_count = outcome.error_count
+    report.truncated = outcome.truncated
+    report.outcome = json.dumps(outcome.to_dict(), ensure_ascii=False, default=str)
+    package_id = report.package_id
+    model.Session.commit()
+    log.info("Validation of %s: %s (%s errors)", resource_id, outcome.status, outcome.error_count)
+    apply_policy(package_id)
+
+
+# --- publication policy ------------------------------------------------------------------
+
+
+def policy_of(owner_org: str | None) -> str:
+    """The organisation's choice, or the site's default."""
+    default = tk.config["ckanext.tgn.validation.default_policy"]
+    group = model.Group.get(owner_org) if owner_org else None
+    chosen = (group.extras or {}).get(POLICY_FIELD) if group else None
+    return chosen if chosen in POLICIES else default
+
+
+def apply_policy(package_id: str) -> None:
+    """Keep a dataset private while a resource is invalid, if its organisation wants that.
+
+    Only privacy changes, through CKAN's bulk actions (no re-validation of the dataset's
+    metadata); nothing is deleted. A dataset made private here is made public again once
+    no resource is invalid, never one an agent made private.
+    """
+    package = model.Package.get(package_id)
+    if package is None or package.state != "active" or not package.owner_org:
+        return
+    active = {r.id: r for r in package.resources if r.state == "active"}
+    every = m.ValidationReport.for_package(package_id)
+    orphans = [
+        r for r in every if r.resource_id not in active or not schema_url_of(active[r.resource_id])
+    ]
+    reports = [r for r in every if r not in orphans]
+    invalid = [r for r in reports if r.status == m.INVALID]
+    held = [r for r in every if r.made_private]
+    policy = policy_of(package.owner_org)
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    context = {"ignore_auth": True, "user": site_user["name"]}
+    if policy == "private" and invalid:
+        if not package.private:
+            tk.get_action("bulk_update_private")(
+                context, {"datasets": [package.id], "org_id": package.owner_org}
+            )
+            for report in invalid:
+                report.made_private = True
+            model.Session.commit()
+            log.info("Dataset %s kept private: invalid resource", package.name)
+        return
+    if held:
+        if package.private:
+            tk.get_action("bulk_update_public")(
+                context, {"datasets": [package.id], "org_id": package.owner_org}
+            )
+            log.info("Dataset %s published again: no invalid resource left", package.name)
+        for report in held:
+            report.made_private = False
+    for report in orphans:
+        model.Session.delete(report)
+    model.Session.commit()
+
+
+def apply_policy_job(package_id: str) -> None:
+    apply_policy(package_id)

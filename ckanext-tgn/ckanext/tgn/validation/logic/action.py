@@ -1,0 +1,77 @@
+"""The validation report through the API: read it, or ask for a new run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.tgn.validation import jobs, messages
+from ckanext.tgn.validation import model as m
+
+
+def _worded(report: m.ValidationReport) -> dict[str, Any]:
+    """The stored facts plus their wording in the request's language."""
+    data = report.as_dict()
+    data["status_label"] = messages.status_label(report.status)
+    for error in data["errors"]:
+        error["title"] = messages.type_title(error["type"])
+        error["message"] = messages.explain(error)
+    data["counts_labelled"] = [
+        {"type": t, "title": messages.type_title(t), "count": n}
+        for t, n in sorted(data["counts"].items(), key=lambda item: -item[1])
+    ]
+    data["warnings"] = [dict(w, message=messages.warning_text(w)) for w in data["warnings"]]
+    data["unchecked"] = [dict(u, message=messages.unchecked_text(u)) for u in data["unchecked"]]
+    data["message_text"] = messages.failure_text(data["message"])
+    return data
+
+
+@tk.side_effect_free
+def tgn_validation_show(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The latest validation report of a resource, worded in the request's language.
+
+    :param id: the resource's id
+    :type id: string
+    :returns: status ("en attente", "en cours", "valide", "invalide", "erreur"), timestamps,
+        ``error_count`` (exact up to the error limit; ``truncated`` when reached), ``counts``
+        by error type, ``errors`` (row, column, value, French ``message``), ``warnings``,
+        ``unchecked`` custom checks, ``info`` (format, encoding, separator, rows) and, for
+        "erreur", ``message_text``.
+    :rtype: dictionary
+    """
+    tk.check_access("tgn_validation_show", context, data_dict)
+    report = m.ValidationReport.get(str(data_dict.get("id")))
+    if report is None:
+        raise tk.ObjectNotFound(tk._("This resource has not been validated."))
+    return _worded(report)
+
+
+def tgn_validation_run(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Queue a new validation of a resource that follows a Table Schema.
+
+    :param id: the resource's id
+    :type id: string
+    :returns: the report, now "en attente"
+    :rtype: dictionary
+    """
+    tk.check_access("tgn_validation_run", context, data_dict)
+    resource = model.Resource.get(str(data_dict.get("id")))
+    if resource is None or resource.state != "active":
+        raise tk.ObjectNotFound(tk._("Resource not found"))
+    schema_url = jobs.schema_url_of(resource)
+    if not schema_url:
+        raise tk.ValidationError(
+            {
+                "conforms_to": [
+                    tk._(
+                        "This resource has no data schema: choose its schema in the resource "
+                        "form, then run the validation."
+                    )
+                ]
+            }
+        )
+    report = jobs.request(resource, schema_url)
+    model.Session.commit()
+    return _worded(report)

@@ -1,0 +1,39 @@
+"""Who may read and re-run a validation report: the resource's readers, and its editors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+
+def _resource(data_dict: dict[str, Any]) -> model.Resource:
+    resource = model.Resource.get(str(data_dict.get("id") or ""))
+    if resource is None:
+        raise tk.ObjectNotFound(tk._("Resource not found"))
+    return resource
+
+
+@tk.auth_allow_anonymous_access
+def tgn_validation_show(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Anyone who may see the resource (so never a private dataset's, unless a member)."""
+    resource = _resource(data_dict)
+    try:
+        tk.check_access("resource_show", context, {"id": resource.id})
+    except tk.NotAuthorized:
+        return {"success": False, "msg": tk._("You may not see this resource.")}
+    return {"success": True}
+
+
+def tgn_validation_run(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Those who may edit the dataset: its organisation's editors and admins, and staff."""
+    resource = _resource(data_dict)
+    try:
+        tk.check_access("package_update", context, {"id": resource.package_id})
+    except tk.NotAuthorized:
+        return {
+            "success": False,
+            "msg": tk._("Only the editors of this dataset's organisation may run its validation."),
+        }
+    return {"success": True}
