@@ -104,7 +104,7 @@ def enqueue_committed(session: Any) -> None:
                     run_validation,
                     [resource_id, token],
                     title=f"tgn validation {resource_id}",
-                    rq_kwargs={"job_timeout": tk.config["ckanext.tgn.validation.time_limit"] + 120},
+                    rq_kwargs={"timeout": tk.config["ckanext.tgn.validation.time_limit"] + 120},
                 )
         except Exception:  # Redis down: the report stays "en attente", re-run will queue it
             log.exception("Could not queue the validation of %s", resource_id)

@@ -283,13 +283,19 @@ def unchecked_text(item: dict[str, Any]) -> str:
     )
 
 
+def _size(size: Any) -> str:
+    number = int(size or 0)
+    if number >= 1_000_000:
+        return tk._("{number} MB").format(number=round(number / 1_000_000))
+    return tk._("{number} kB").format(number=max(1, round(number / 1_000)))
+
+
 def failure_text(message: dict[str, Any] | None) -> str:
     """Why a table could not be validated (status "erreur"), and what to do."""
     if not message:
         return ""
     code = message.get("code", "")
     p = message.get("params") or {}
-    mb = lambda n: f"{int(n) / 1_000_000:.0f}"  # noqa: E731
     texts = {
         "empty": tk._("The file is empty: upload the complete table."),
         "no-header": tk._("The first row is empty: it must hold the column names."),
@@ -316,9 +322,9 @@ def failure_text(message: dict[str, Any] | None) -> str:
             "the platform team."
         ).format(seconds=p.get("seconds", "")),
         "too-large": tk._(
-            "The file is larger than the {limit} MB the platform validates: split it into "
+            "The file is larger than the {limit} the platform validates: split it into "
             "smaller files."
-        ).format(limit=mb(p.get("limit", 0))),
+        ).format(limit=_size(p.get("limit", 0))),
         "upload-missing": tk._("The uploaded file is missing from storage: upload it again."),
         "resource-missing": tk._("The resource no longer exists."),
         "no-schema": tk._("The resource has no schema to validate against."),
@@ -338,9 +344,9 @@ def failure_text(message: dict[str, Any] | None) -> str:
         "fetch-connection": tk._("The server could not be reached: try again later."),
         "fetch-redirects": tk._("The address redirects too many times."),
         "fetch-too-large": tk._(
-            "The file is larger than the {limit} MB the platform validates: split it into "
+            "The file is larger than the {limit} the platform validates: split it into "
             "smaller files."
-        ).format(limit=mb(p.get("limit", 0))),
+        ).format(limit=_size(p.get("limit", 0))),
         "fetch-time-limit": tk._("The download took too long and was stopped."),
         "schema-catalog-unreachable": tk._(
             "The schema catalogue ({url}) cannot be reached: the validation will work again "

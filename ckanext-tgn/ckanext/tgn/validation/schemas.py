@@ -66,7 +66,7 @@ def _cached_json(url: str, *, keep_last: bool) -> Any:
         last = redis.get(key + ":last") if keep_last else None
         if last is not None:
             return json.loads(last)
-        raise SchemaProblem("unreachable", url=url, reason=e.code, **e.params) from e
+        raise SchemaProblem("unreachable", **{**e.params, "url": url, "reason": e.code}) from e
     except ValueError as e:
         raise SchemaProblem("not-json", url=url) from e
     text = json.dumps(data)
