@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 
-from ckanext.tgn.validation import checks
+from frictionless import fields as frictionless_fields
+
+from ckanext.tgn.validation import checks, fields
 from ckanext.tgn.validation.engine import validate_table
 from tests.tables import (
     DELIBERATION_COLUMNS,
@@ -240,6 +242,14 @@ def test_error_limit_is_exact_up_to_it(tmp_path: Path) -> None:
     assert everything["counts"] == {"french-siret-value": 30}
 
 
+def test_time_limit_stops_a_long_validation(tmp_path: Path) -> None:
+    path = _csv("long", [deliberation(n) for n in range(1, 3000)])(tmp_path)
+    outcome = validate_table(path, D, error_limit=1000, time_limit=0.001).to_dict()
+    assert outcome["status"] == "erreur"
+    assert outcome["message"] == {"code": "time-limit", "params": {"seconds": 0}}
+    assert validate_table(path, D, error_limit=1000, time_limit=60).status == "valide"
+
+
 def test_unknown_custom_check_is_reported_not_ignored(tmp_path: Path) -> None:
     schema = dict(
         D,
@@ -354,3 +364,48 @@ def test_same_verdicts_as_validata(schema_path: Path, tmp_path: Path) -> None:
         if verdicts[str(path)]["valid"] or ours["status"] == "valide":
             disagreements.append((path.name, ours["status"], verdicts[str(path)]))
     assert disagreements == [], json.dumps(disagreements, ensure_ascii=False, indent=1, default=str)
+
+
+# --- fast field readers: frictionless' verdict, value by value -------------------------
+
+_DATES = [
+    f"{y}-{m:02d}-{d:02d}"
+    for y in ("0000", "0001", "0999", "1900", "2023", "2024", "9999")
+    for m in range(0, 14)
+    for d in range(0, 33)
+] + ["2024-3-15", "2024-03-5", "2024-03-15 ", " 2024-03-15", "２０２４-03-15", "2024/03/15",
+     "2024-03-15T00:00", "20240315", "2024-0315-", "abcd-ef-gh", "2024-03- 5"]  # fmt: skip
+_URIS = [
+    "https://www.montauban.com/deliberations/1.pdf",
+    "http://",
+    "https://",
+    "https://exa mple.fr/x y",
+    "https://[::1",
+    "http://ä.fr/é",
+    "https://x/%zz",
+    "HTTP://x.fr",
+    "ftp://x.fr",
+    "//x.fr/a",
+    "mailto:mairie@exemple.fr",
+    "https:x",
+    "www.montauban.com",
+    "",
+    "http//x",
+    "https://x.fr/#frag?q",
+]
+
+
+@pytest.mark.parametrize(
+    "ours,theirs,format,values",
+    [
+        (fields.DateField, frictionless_fields.DateField, "default", _DATES),
+        (fields.StringField, frictionless_fields.StringField, "uri", _URIS),
+        (fields.StringField, frictionless_fields.StringField, "default", _URIS),
+    ],
+)
+def test_fast_readers_give_frictionless_verdicts(ours, theirs, format, values) -> None:
+    fast = ours(name="x", format=format).create_value_reader()
+    reference = theirs(name="x", format=format).create_value_reader()
+    assert [fast(v) for v in values] == [reference(v) for v in values]
+    if format != "default" or ours is fields.DateField:
+        assert any(reference(v) is None for v in values)  # the cases include refusals

@@ -15,6 +15,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import attrs
@@ -91,6 +92,7 @@ def _table_error(check_type: str) -> type:
 # --- pure rules -------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def siret_is_valid(value: str) -> bool:
     """INSEE's rule, as python-stdnum applies it (spaces and dots are tolerated)."""
     number = value.replace(" ", "").replace(".", "").strip()
@@ -109,6 +111,7 @@ _YEAR_INTERVAL = re.compile(r"^(\d{4})/(\d{4})$")
 _YEAR = re.compile(r"^\d{4}$")
 
 
+@lru_cache(maxsize=4096)
 def year_interval_problem(value: str, allow_year_only: bool) -> str | None:
     """None when valid, else a reason code: format, same-years, reversed."""
     match = _YEAR_INTERVAL.match(value)
@@ -144,6 +147,7 @@ ACTES_PREFIXES = (
 _FOLDED_PREFIXES = {_fold(p) for p in ACTES_PREFIXES}
 
 
+@lru_cache(maxsize=4096)
 def nomenclature_actes_problem(value: str) -> str | None:
     """None when valid, else: missing-slash, space-around-slash, unknown-prefix."""
     if "/" not in value:
@@ -181,6 +185,9 @@ _OPERATORS = {
 
 def compare(first: Any, op: str, second: Any) -> bool | None:
     """The comparison Validata makes; None when the two values are not comparable."""
+    kind = type(first)
+    if kind is type(second) and kind in (int, datetime.date):
+        return _OPERATORS[op](first, second)  # the common case, same verdict, no Decimal
     if _is_number(first) and _is_number(second):
         return _OPERATORS[op](decimal.Decimal(str(first)), decimal.Decimal(str(second)))
     if isinstance(first, str) and isinstance(second, str):

@@ -20,6 +20,7 @@ import frictionless
 from frictionless import Checklist, Detector, Dialect, FrictionlessException, Resource, formats
 
 from . import checks as custom
+from . import fields
 from .sniff import NotATable, TableFile, sniff
 
 VALID = "valide"
@@ -199,6 +200,7 @@ def validate_table(
 ) -> Outcome:
     """Validate ``path`` against ``descriptor`` (a Table Schema, custom checks included)."""
     deadline = time.monotonic() + time_limit
+    fields.register()
     try:
         schema = table_schema(descriptor)
     except ValueError as e:
