@@ -140,7 +140,8 @@ def run_frictionless(table: Path) -> dict:
     finally:
         schema.unlink()
     report = json.loads(result.stdout)
-    return {"errors": report["stats"]["errors"], "status": "valid" if report["valid"] else "invalid"}
+    status = "valid" if report["valid"] else "invalid"
+    return {"errors": report["stats"]["errors"], "status": status}
 
 
 def run_validata(table: Path) -> dict:

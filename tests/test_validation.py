@@ -8,6 +8,7 @@ and a real `ckan jobs worker --burst` runs in its own process.
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import io
 import json
@@ -17,7 +18,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from ckan import model
@@ -52,12 +53,12 @@ INVALID_CSV = csv_bytes(
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    state: dict[str, Any] = {}
+    state: ClassVar[dict[str, Any]] = {}
 
     def log_message(self, *args: Any) -> None:  # quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         self.state.setdefault("requests", []).append(self.path)
         path = self.path.split("?", 1)[0]
         if path.startswith("/sdgf/"):
@@ -82,10 +83,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
 
 @pytest.fixture(scope="session")
@@ -657,10 +656,14 @@ class TestWorker:
         logging = test_ini[test_ini.index("[loggers]") :]
         ini = tmp_path / "worker.ini"
         ini.write_text(f"[app:main]\nuse = config:{ROOT / 'test.ini'}\n{overrides}\n\n{logging}")
+        ckan = str(Path(sys.executable).with_name("ckan"))
         result = subprocess.run(
-            [str(Path(sys.executable).with_name("ckan")), "-c", str(ini), "jobs", "worker", "--burst"],
-            capture_output=True, text=True, timeout=300, env={**os.environ},
-        )  # fmt: skip
+            [ckan, "-c", str(ini), "jobs", "worker", "--burst"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ},
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         model.Session.remove()
         assert _report(app, broken["id"])["status"] == "erreur"

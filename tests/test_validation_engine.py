@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from frictionless import fields as frictionless_fields
 
 from ckanext.tgn.validation import checks, fields
@@ -373,7 +372,7 @@ _DATES = [
     for y in ("0000", "0001", "0999", "1900", "2023", "2024", "9999")
     for m in range(0, 14)
     for d in range(0, 33)
-] + ["2024-3-15", "2024-03-5", "2024-03-15 ", " 2024-03-15", "２０２４-03-15", "2024/03/15",
+] + ["2024-3-15", "2024-03-5", "2024-03-15 ", " 2024-03-15", "\uff12\uff10\uff12\uff14-03-15", "2024/03/15",
      "2024-03-15T00:00", "20240315", "2024-0315-", "abcd-ef-gh", "2024-03- 5"]  # fmt: skip
 _URIS = [
     "https://www.montauban.com/deliberations/1.pdf",

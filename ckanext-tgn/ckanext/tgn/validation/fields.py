@@ -25,7 +25,7 @@ _WEB_PREFIXES = ("http://", "https://")
 
 @attrs.define(kw_only=True, repr=False)
 class DateField(fields.DateField):
-    def create_value_reader(self):  # noqa: ANN201 (frictionless' signature)
+    def create_value_reader(self):
         slow = super().create_value_reader()
         if self.format != "default":
             return slow
@@ -43,7 +43,7 @@ class DateField(fields.DateField):
 
 @attrs.define(kw_only=True, repr=False)
 class StringField(fields.StringField):
-    def create_value_reader(self):  # noqa: ANN201 (frictionless' signature)
+    def create_value_reader(self):
         slow = super().create_value_reader()
         if self.format != "uri":
             return slow
@@ -59,7 +59,7 @@ class StringField(fields.StringField):
 class FastFieldsPlugin(Plugin):
     """Hands frictionless our two field classes; other types stay frictionless' own."""
 
-    def select_field_class(self, type: str | None = None):  # noqa: A002, ANN201
+    def select_field_class(self, type: str | None = None):
         return {"date": DateField, "string": StringField}.get(type or "")
 
 
