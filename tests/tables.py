@@ -108,7 +108,7 @@ def csv_bytes(
 def spreadsheet(
     path: Path, rows: list[dict[str, Any]], columns: list[str] | None = None, *, typed: bool = False
 ) -> Path:
-    """The rows as XLSX or ODS (from the suffix), every cell text as agents are told to do.
+    """The rows as XLS, XLSX or ODS (from the suffix), every cell text as agents are told to do.
 
     ``typed``: numbers and dates become numeric and date cells, as a spreadsheet does by
     itself when nobody sets the columns to "Text".
@@ -117,6 +117,16 @@ def spreadsheet(
     data = [columns] + [[str(row.get(c, "")) for c in columns] for row in rows]
     if typed:
         Resource(data=data).write(str(path))
+        return path
+    if path.suffix == ".xls":
+        import xlwt
+
+        book = xlwt.Workbook()
+        sheet = book.add_sheet("Feuille1")
+        for r, line in enumerate(data):
+            for c, value in enumerate(line):
+                sheet.write(r, c, value)
+        book.save(str(path))
         return path
     if path.suffix == ".xlsx":
         import openpyxl

@@ -15,8 +15,13 @@ PO = I18N / "fr" / "LC_MESSAGES" / "ckanext-tgn.po"
 MO = PO.with_suffix(".mo")
 
 
-def _messages(catalog) -> dict[str, str]:
-    return {m.id: m.string for m in catalog if m.id}
+def _plain(value):
+    """Plural messages come as lists or tuples (singular, plural): compare them as tuples."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def _messages(catalog) -> dict:
+    return {_plain(m.id): _plain(m.string) for m in catalog if m.id}
 
 
 def test_every_source_string_of_the_code_is_in_the_catalogue(tmp_path):
@@ -43,5 +48,8 @@ def test_every_message_is_translated_and_compiled():
     with MO.open("rb") as f:
         mo = _messages(read_mo(f))
 
-    assert [msgid for msgid, text in po.items() if not text] == []
+    untranslated = [
+        msgid for msgid, text in po.items() if not (all(text) if isinstance(text, tuple) else text)
+    ]
+    assert untranslated == []
     assert mo == po, "the .mo is stale: run make i18n"

@@ -546,6 +546,43 @@ class TestPolicy:
         assert helpers.call_action("package_show", id=dataset["id"])["private"] is False
         assert app.get(f"/dataset/{dataset['name']}").status_code == 200
 
+    def test_deleting_the_invalid_resource_publishes_again(
+        self, app, agent, make_dataset, validation, staff
+    ):
+        helpers.call_action(
+            "organization_patch", dict(staff), id=agent["org"]["id"], validation_policy="private"
+        )
+        dataset = make_dataset(owner_org=agent["org"]["id"], private=False)
+        resource = _upload(app, agent, dataset["id"], INVALID_CSV, "d.csv", DELIBERATIONS)
+        _work(resource["id"])
+        assert helpers.call_action("package_show", id=dataset["id"])["private"] is True
+        helpers.call_action("job_clear", {"ignore_auth": True})
+        response = app.post(
+            "/api/3/action/resource_delete", json={"id": resource["id"]}, headers=agent["headers"]
+        )
+        assert response.status_code == 200
+        queued = helpers.call_action("job_list", {"ignore_auth": True})
+        assert [j["title"] for j in queued] == [f"tgn policy {dataset['id']}"]
+        jobs.apply_policy_job(dataset["id"])  # what the worker runs
+        model.Session.remove()
+        assert helpers.call_action("package_show", id=dataset["id"])["private"] is False
+        assert m.ValidationReport.for_package(dataset["id"]) == []
+
+    def test_an_admin_update_without_the_field_keeps_it(self, app, agent, validation, staff):
+        admin = self._org_admin(agent)
+        helpers.call_action(
+            "organization_patch", dict(staff), id=agent["org"]["id"], validation_policy="private"
+        )
+        org = helpers.call_action("organization_show", id=agent["org"]["id"])
+        fields = {k: v for k, v in org.items() if k != "validation_policy"}
+        fields["description"] = "Mise à jour par l'administratrice"
+        headers = {"Authorization": factories.APIToken(user=admin["name"])["token"]}
+        response = app.post("/api/3/action/organization_update", json=fields, headers=headers)
+        assert response.status_code == 200, response.json
+        org = helpers.call_action("organization_show", id=agent["org"]["id"])
+        assert org["validation_policy"] == "private"
+        assert org["description"] == "Mise à jour par l'administratrice"
+
     def test_a_dataset_the_agent_made_private_stays_private(
         self, app, agent, make_dataset, validation, staff
     ):

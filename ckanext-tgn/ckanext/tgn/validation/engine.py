@@ -103,9 +103,10 @@ def _resource(path: Path, table: TableFile, schema: frictionless.Schema | None) 
         "basepath": str(path.parent),
         "format": table.format,
         "dialect": Dialect(controls=controls),
-        # Columns are matched by name, as Validata does: order is a warning, not an error.
-        "detector": Detector(schema_sync=True),
     }
+    if schema is not None:
+        # Columns are matched by name, as Validata does: order is a warning, not an error.
+        options["detector"] = Detector(schema_sync=True)
     if table.encoding:
         options["encoding"] = table.encoding
     if schema is not None:
