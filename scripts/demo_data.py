@@ -4,12 +4,14 @@ Usage: demo_data.py CKAN_INI SYSADMIN_NAME
 
 Creates a few datasets with small CSV uploads in the territory organisations (made by
 `ckan tgn territories sync`, which runs first) so that a newcomer sees a populated portal at
-http://127.0.0.1:5000. Existing records are left as they are: running it twice changes nothing.
+http://127.0.0.1:5000, including validation reports (the jobs worker of `make run` checks the
+tables that name a schema). Existing records are left as they are: running it twice changes nothing.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import logging
 import sys
 from typing import Any
@@ -20,6 +22,7 @@ from werkzeug.datastructures import FileStorage
 # Publishers are found by SIREN: the organisations come from `ckan tgn territories sync`.
 SYNDICAT = "200061257"
 GRAND_MONTAUBAN = "248200099"
+DELIBERATIONS = "https://schema.data.gouv.fr/schemas/scdl/deliberations/2.1.5/schema.json"
 
 DEMO_DATASETS: list[dict[str, Any]] = [
     {
@@ -42,12 +45,79 @@ DEMO_DATASETS: list[dict[str, Any]] = [
                 "name": "Délibérations 2025",
                 "format": "CSV",
                 "filename": "deliberations-2025.csv",
+                # Validated against the national schema (needs schema.data.gouv.fr reachable;
+                # offline, its report says the catalogue cannot be reached).
+                "conforms_to": DELIBERATIONS,
                 "content": (
-                    "COLL_NOM;COLL_SIRET;DELIB_ID;DELIB_DATE;DELIB_MATIERE_CODE;DELIB_OBJET\n"
-                    "Démonstration;20006125700000;2025-001;2025-01-15;7.1;Budget primitif 2025\n"
-                    "Démonstration;20006125700000;2025-002;2025-03-12;5.2;Élection des délégués\n"
+                    "COLL_NOM;COLL_SIRET;DELIB_ID;DELIB_DATE;DELIB_MATIERE_CODE;"
+                    "DELIB_MATIERE_NOM;DELIB_OBJET;VOTE_EFFECTIF;VOTE_REEL;VOTE_POUR;"
+                    "VOTE_CONTRE;VOTE_ABSTENTION\n"
+                    "CA Grand Montauban;24820009900013;2025-001;2025-01-15;7.1;"
+                    "Finances locales/Décisions budgétaires;Budget primitif 2025;45;40;35;3;2\n"
+                    "CA Grand Montauban;24820009900013;2025-002;2025-03-12;5.2;"
+                    "Institutions et vie politique/Désignation de représentants;"
+                    "Élection des délégués;45;41;41;0;0\n"
                 ),
             }
+        ],
+    },
+    {
+        "name": "demo-population-communes",
+        "title": "Population des communes (démonstration de la validation)",
+        "notes": (
+            "Un tableau et le Table Schema que la collectivité a déposé avec lui : la "
+            "plateforme vérifie le tableau et affiche le rapport sur la page de la ressource "
+            "(une erreur y est laissée exprès)."
+        ),
+        "tag_string": "population,démonstration",
+        "license_id": "lov2",
+        "theme": ["SOCI"],
+        "frequency": "ANNUAL",
+        "contact_name": "Service statistique",
+        "contact_email": "statistiques@exemple.fr",
+        "publisher_siren": GRAND_MONTAUBAN,
+        "territories": [GRAND_MONTAUBAN],
+        "resources": [
+            {
+                "name": "Schéma du tableau (Table Schema)",
+                "format": "JSON",
+                "filename": "schema-population.json",
+                "content": json.dumps(
+                    {
+                        "fields": [
+                            {
+                                "name": "commune",
+                                "type": "string",
+                                "constraints": {"required": True},
+                            },
+                            {
+                                "name": "code_insee",
+                                "type": "string",
+                                "constraints": {"required": True, "pattern": "^82[0-9]{3}$"},
+                            },
+                            {
+                                "name": "population",
+                                "type": "integer",
+                                "constraints": {"required": True, "minimum": 0},
+                            },
+                        ]
+                    },
+                    ensure_ascii=False,
+                    indent=1,
+                ),
+            },
+            {
+                "name": "Population 2022",
+                "format": "CSV",
+                "filename": "population-2022.csv",
+                "schema_of": "Schéma du tableau (Table Schema)",
+                "content": (
+                    "commune;code_insee;population\n"
+                    "Montauban;82121;61372\n"
+                    "Lamothe-Capdeville;8289;1 046\n"
+                    "Albefeuille-Lagarde;82002;643\n"
+                ),
+            },
         ],
     },
     {
@@ -97,19 +167,26 @@ def _ensure_dataset(call: Any, spec: dict[str, Any], orgs: dict[str, str]) -> No
     resources = spec["resources"]
     fields = {k: v for k, v in spec.items() if k not in ("resources", "publisher_siren")}
     dataset = call("package_create", owner_org=orgs[spec["publisher_siren"]], **fields)
+    created: dict[str, dict[str, Any]] = {}
     for res in resources:
         upload = FileStorage(
             stream=io.BytesIO(res["content"].encode("utf-8")),
             filename=res["filename"],
-            content_type="text/csv",
+            content_type="application/json" if res["format"] == "JSON" else "text/csv",
         )
-        call(
+        schema: dict[str, str] = {}
+        if res.get("conforms_to"):
+            schema["conforms_to"] = res["conforms_to"]
+        if res.get("schema_of"):  # a Table Schema uploaded just before, as "autre schéma"
+            schema["conforms_to_other"] = created[res["schema_of"]]["url"]
+        created[res["name"]] = call(
             "resource_create",
             package_id=dataset["id"],
             name=res["name"],
             format=res["format"],
             url=res["filename"],
             upload=upload,
+            **schema,
         )
     print(f"démo: jeu de données {spec['name']} créé")
 

@@ -414,6 +414,24 @@ class TestWhenToValidate:
         helpers.call_action("resource_patch", dict(staff), id=resource["id"], conforms_to="")
         assert m.ValidationReport.get(resource["id"]) is None  # no schema, no report
 
+    def test_a_job_killed_by_the_worker_leaves_an_error(self, app, agent, make_dataset, validation):
+        """rq's failure callback (job timeout, crash) closes the report."""
+        from rq.timeouts import JobTimeoutException
+
+        dataset = make_dataset(owner_org=agent["org"]["id"])
+        resource = _upload(app, agent, dataset["id"], VALID_CSV, "d.csv", DELIBERATIONS)
+        queued = helpers.call_action("job_list", {"ignore_auth": True})
+        job = next(j for j in queued if resource["id"] in j["title"])
+        from ckan.lib.jobs import job_from_id
+
+        rq_job = job_from_id(job["id"])
+        assert rq_job.failure_callback is jobs.job_failed
+        jobs.job_failed(rq_job, None, JobTimeoutException, JobTimeoutException("900"), None)
+        model.Session.remove()
+        report = _report(app, resource["id"])
+        assert report["status"] == "erreur"
+        assert "a duré plus de 900 s" in report["message_text"]
+
     def test_a_superseded_job_does_not_overwrite(self, app, agent, make_dataset, validation, staff):
         dataset = make_dataset(owner_org=agent["org"]["id"])
         resource = _upload(app, agent, dataset["id"], VALID_CSV, "d.csv", DELIBERATIONS)
@@ -582,6 +600,26 @@ class TestPolicy:
         org = helpers.call_action("organization_show", id=agent["org"]["id"])
         assert org["validation_policy"] == "private"
         assert org["description"] == "Mise à jour par l'administratrice"
+
+    def test_publishing_while_invalid_is_undone(self, app, agent, make_dataset, validation, staff):
+        helpers.call_action(
+            "organization_patch", dict(staff), id=agent["org"]["id"], validation_policy="private"
+        )
+        dataset = make_dataset(owner_org=agent["org"]["id"], private=False)
+        resource = _upload(app, agent, dataset["id"], INVALID_CSV, "d.csv", DELIBERATIONS)
+        _work(resource["id"])
+        helpers.call_action("job_clear", {"ignore_auth": True})
+        response = app.post(
+            "/api/3/action/package_patch",
+            json={"id": dataset["id"], "private": False},
+            headers=agent["headers"],
+        )
+        assert response.status_code == 200 and response.json["result"]["private"] is False
+        queued = helpers.call_action("job_list", {"ignore_auth": True})
+        assert [j["title"] for j in queued] == [f"tgn policy {dataset['id']}"]
+        jobs.apply_policy_job(dataset["id"])
+        model.Session.remove()
+        assert helpers.call_action("package_show", id=dataset["id"])["private"] is True
 
     def test_a_dataset_the_agent_made_private_stays_private(
         self, app, agent, make_dataset, validation, staff

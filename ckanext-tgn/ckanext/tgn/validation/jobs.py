@@ -87,8 +87,16 @@ def sync_package(package_id: str) -> None:
         report = m.ValidationReport.get(resource.id)
         if report is None or report.fingerprint != fingerprint(resource, schema_url):
             request(resource, schema_url)
-    if released:
-        # The invalid resource that kept the dataset private is gone: reconsider it.
+    invalid = any(
+        r.status == m.INVALID and r.resource_id in active
+        for r in m.ValidationReport.for_package(package_id)
+    )
+    published_while_held = (
+        invalid and not package.private and policy_of(package.owner_org) == "private"
+    )
+    if released or published_while_held:
+        # The resource that kept the dataset private is gone, or someone published the
+        # dataset while a resource is still invalid: the policy job decides again.
         model.Session.info.setdefault(_JOBS_KEY, []).append((None, package_id))
 
 
@@ -104,7 +112,11 @@ def enqueue_committed(session: Any) -> None:
                     run_validation,
                     [resource_id, token],
                     title=f"tgn validation {resource_id}",
-                    rq_kwargs={"timeout": tk.config["ckanext.tgn.validation.time_limit"] + 120},
+                    rq_kwargs={
+                        # A backstop: the job stops itself at time_limit (download included).
+                        "timeout": tk.config["ckanext.tgn.validation.time_limit"] + 120,
+                        "on_failure": job_failed,
+                    },
                 )
         except Exception:  # Redis down: the report stays "en attente", re-run will queue it
             log.exception("Could not queue the validation of %s", resource_id)
@@ -218,6 +230,24 @@ def run_validation(resource_id: str, token: str) -> None:
     model.Session.commit()
     log.info("Validation of %s: %s (%s errors)", resource_id, outcome.status, outcome.error_count)
     apply_policy(package_id)
+
+
+def job_failed(job: Any, connection: Any, kind: Any, value: Any, traceback: Any) -> None:
+    """rq's failure callback: a job killed or crashed leaves "erreur", not "en cours"."""
+    resource_id, token = job.args
+    report = _claim(resource_id, token)
+    if report is None:
+        return
+    timed_out = kind is not None and kind.__name__ == "JobTimeoutException"
+    outcome = engine.failure(
+        "time-limit" if timed_out else "internal",
+        seconds=tk.config["ckanext.tgn.validation.time_limit"],
+    )
+    report.status = outcome.status
+    report.finished = m.utcnow()
+    report.outcome = json.dumps(outcome.to_dict(), ensure_ascii=False)
+    model.Session.commit()
+    log.error("Validation job of %s failed: %s", resource_id, value)
 
 
 # --- publication policy ------------------------------------------------------------------
