@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Screenshots of the dataset and resource forms for README.md (docs/screenshots/*.png).
+# Screenshots of the dataset and resource forms and of a validation report, for README.md
+# (docs/screenshots/*.png).
 # Needs the local site running (make run) and Debian's chromium. The forms need a logged-in
 # user: the pages are fetched with a sysadmin API token, then rendered by headless Chromium
 # with their styles and scripts served by the local site.
@@ -33,3 +34,9 @@ shoot() { # path name height
 mkdir -p "$OUT"
 shoot /dataset/new dataset-form 2600
 shoot /dataset/demo-deliberations-conseil/resource/new resource-form 1500
+# The demo table checked against the Table Schema uploaded beside it (run the jobs worker
+# first: make run does).
+population=$(curl -fsS "$SITE/api/3/action/package_show?id=demo-population-communes" |
+  python3 -c 'import json,sys; r=json.load(sys.stdin)["result"]["resources"]; print(next(x["id"] for x in r if x.get("conforms_to")))')
+shoot "/dataset/demo-population-communes/resource/$population" validation-report 1700
+shoot /organization/ca-grand-montauban organization-tables-to-fix 1300

@@ -9,6 +9,7 @@ and a real `ckan jobs worker --burst` runs in its own process.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import http.server
 import io
 import json
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import zoneinfo
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -653,6 +655,11 @@ class TestPages:
 
         page = app.get(f"/dataset/{dataset['name']}/resource/{bad['id']}").body
         assert "Conformité au schéma de données" in page
+        finished = datetime.datetime.fromisoformat(_report(app, bad["id"])["finished"])
+        in_paris = finished.replace(tzinfo=datetime.timezone.utc).astimezone(
+            zoneinfo.ZoneInfo("Europe/Paris")
+        )
+        assert f"Vérifié le {in_paris:%d/%m/%Y %H:%M}." in page
         assert 'data-status="invalide"' in page
         assert "2 erreurs à corriger." in page
         assert 'data-type="french-siret-value">Numéro SIRET invalide' in page

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import zoneinfo
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -32,6 +35,20 @@ def tgn_validation_badges(package_id: str) -> dict[str, dict[str, str]]:
         r.resource_id: {"status": r.status, "label": messages.status_label(r.status)}
         for r in m.ValidationReport.for_package(package_id)
     }
+
+
+def tgn_validation_when(iso: str | None) -> str:
+    """A report's UTC timestamp as the site shows times (``ckan.display_timezone``)."""
+    if not iso:
+        return ""
+    moment = datetime.datetime.fromisoformat(iso).replace(tzinfo=datetime.timezone.utc)
+    zone = tk.config.get("ckan.display_timezone") or "UTC"
+    if zone != "server":
+        with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
+            moment = moment.astimezone(zoneinfo.ZoneInfo(zone))
+    else:
+        moment = moment.astimezone()
+    return moment.strftime("%d/%m/%Y %H:%M")
 
 
 def tgn_validation_badge_class(status: str | None) -> str:
