@@ -46,28 +46,23 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/pip" check || fail "pip check: dépendances incohérentes"
   echo "$want" >"$stamp"
 fi
-# data.gouv.fr's harvester (udata) in a separate virtualenv, for the consumer tests of the
-# DCAT feed only: udata pins its own Flask, rdflib and mongoengine.
-UDATA_VENV="$ROOT/.cache/udata-venv"
-udata_stamp="$UDATA_VENV/.requirements.sha256"
-udata_want=$(sha256sum "$ROOT/scripts/udata-requirements.txt" | cut -d' ' -f1)
-if [ "$(cat "$udata_stamp" 2>/dev/null)" != "$udata_want" ]; then
-  echo "python: installation de udata pour la vérification du flux DCAT (première fois: ~1 min)..."
-  "$PYTHON" -m venv "$UDATA_VENV" || fail "impossible de créer $UDATA_VENV"
-  "$UDATA_VENV/bin/pip" install -q -r "$ROOT/scripts/udata-requirements.txt" ||
-    fail "pip install -r scripts/udata-requirements.txt a échoué"
-  echo "$udata_want" >"$udata_stamp"
-fi
-# Validata (the national validator of tabular files) in a separate virtualenv, for the
-# conformance tests of our validation only: validata-table pins Flask 2.1 and Werkzeug 2.0.
-VALIDATA_VENV="$ROOT/.cache/validata-venv"
-validata_stamp="$VALIDATA_VENV/.requirements.sha256"
-validata_want=$(sha256sum "$ROOT/scripts/validata-requirements.txt" | cut -d' ' -f1)
-if [ "$(cat "$validata_stamp" 2>/dev/null)" != "$validata_want" ]; then
-  echo "python: installation de Validata pour les tests de conformité (première fois: ~1 min)..."
-  "$PYTHON" -m venv "$VALIDATA_VENV" || fail "impossible de créer $VALIDATA_VENV"
-  "$VALIDATA_VENV/bin/pip" install -q -r "$ROOT/scripts/validata-requirements.txt" ||
-    fail "pip install -r scripts/validata-requirements.txt a échoué"
-  echo "$validata_want" >"$validata_stamp"
-fi
+# Tools the tests run beside the platform, each in its own virtualenv because they pin
+# libraries CKAN cannot share; reinstalled only when their requirements file changes.
+side_venv() { # folder requirements-file what-for
+  local venv="$ROOT/.cache/$1" reqs="$ROOT/scripts/$2" stamp want
+  stamp="$venv/.requirements.sha256"
+  want=$(sha256sum "$reqs" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "python: installation de $3 (première fois: ~1 min)..."
+    "$PYTHON" -m venv "$venv" || fail "impossible de créer $venv"
+    "$venv/bin/pip" install -q -r "$reqs" || fail "pip install -r scripts/$2 a échoué"
+    echo "$want" >"$stamp"
+  fi
+}
+# data.gouv.fr's harvester (udata: its own Flask, rdflib, mongoengine), for the consumer
+# tests of the DCAT feed.
+side_venv udata-venv udata-requirements.txt "udata pour la vérification du flux DCAT"
+# Validata, the national validator of tabular files (Flask 2.1, Werkzeug 2.0), for the
+# conformance tests of our validation.
+side_venv validata-venv validata-requirements.txt "Validata pour les tests de conformité"
 echo "installation: à jour"

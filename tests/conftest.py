@@ -64,6 +64,18 @@ def make_org():
     return make
 
 
+@pytest.fixture
+def agent(make_org):
+    """An editor of one organisation, with an API token, as a collectivité's agent."""
+    org = make_org()
+    user = factories.User()
+    helpers.call_action(
+        "organization_member_create", id=org["id"], username=user["name"], role="editor"
+    )
+    token = factories.APIToken(user=user["name"])["token"]
+    return {"org": org, "user": user, "headers": {"Authorization": token}}
+
+
 DELIBERATIONS = "https://schema.data.gouv.fr/schemas/scdl/deliberations/2.1.5/schema.json"
 SUBVENTIONS = "https://schema.data.gouv.fr/schemas/scdl/subventions/2.1.1/schema.json"
 

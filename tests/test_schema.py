@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from ckan import model
 from ckan.lib import search
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from tests.conftest import COMPLETE_DATASET, FREQUENCY, THEME
 
@@ -24,18 +24,6 @@ DELIBERATIONS = "https://schema.data.gouv.fr/schemas/scdl/deliberations/2.1.5/sc
 INTENDED_LICENCES = {"lov2", "odc-odbl", "cc-by", "cc-by-sa", "cc-zero"}
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "tgn_db", "clean_index")
-
-
-@pytest.fixture
-def agent(make_org):
-    """An editor of one organisation, with an API token, as a collectivité's agent."""
-    org = make_org()
-    user = factories.User()
-    helpers.call_action(
-        "organization_member_create", id=org["id"], username=user["name"], role="editor"
-    )
-    token = factories.APIToken(user=user["name"])["token"]
-    return {"org": org, "user": user, "headers": {"Authorization": token}}
 
 
 def _create(app, agent, **fields):

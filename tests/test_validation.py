@@ -130,17 +130,6 @@ def staff():
     return {"user": factories.Sysadmin()["name"]}
 
 
-@pytest.fixture
-def agent(make_org):
-    org = make_org()
-    user = factories.User()
-    helpers.call_action(
-        "organization_member_create", id=org["id"], username=user["name"], role="editor"
-    )
-    token = factories.APIToken(user=user["name"])["token"]
-    return {"org": org, "user": user, "headers": {"Authorization": token}}
-
-
 def _upload(app, agent, dataset_id: str, content: bytes, name: str, schema: str, **fields):
     response = app.post(
         "/api/3/action/resource_create",

@@ -233,63 +233,52 @@ class _SchemaCheck(Check):
 
 
 @attrs.define(kw_only=True, repr=False)
-class SiretCheck(_SchemaCheck):
+class _OneCellCheck(_SchemaCheck):
+    """A rule on one column's non-empty cells; ``problem`` says what is wrong, or None."""
+
     column: str
 
-    def validate_row(self, row: Any) -> Iterable[errors.Error]:
-        if self.column not in self.present:
-            return
-        value = row[self.column]
-        if value is not None and not siret_is_valid(str(value)):
-            yield self.cell_error(row, self.column, rule="siret")
-
-
-@attrs.define(kw_only=True, repr=False)
-class SirenCheck(_SchemaCheck):
-    column: str
+    def problem(self, value: str) -> dict[str, Any] | None:
+        raise NotImplementedError
 
     def validate_row(self, row: Any) -> Iterable[errors.Error]:
         if self.column not in self.present:
             return
         value = row[self.column]
         if value is not None:
-            number = str(value).replace(" ", "").replace(".", "").strip()
-            if not siren_rules.is_valid(number):
-                yield self.cell_error(row, self.column, rule="siren")
+            facts = self.problem(str(value))
+            if facts is not None:
+                yield self.cell_error(row, self.column, **facts)
 
 
 @attrs.define(kw_only=True, repr=False)
-class YearIntervalCheck(_SchemaCheck):
-    column: str
+class SiretCheck(_OneCellCheck):
+    def problem(self, value: str) -> dict[str, Any] | None:
+        return None if siret_is_valid(value) else {"rule": "siret"}
+
+
+@attrs.define(kw_only=True, repr=False)
+class SirenCheck(_OneCellCheck):
+    def problem(self, value: str) -> dict[str, Any] | None:
+        number = value.replace(" ", "").replace(".", "").strip()
+        return None if siren_rules.is_valid(number) else {"rule": "siren"}
+
+
+@attrs.define(kw_only=True, repr=False)
+class YearIntervalCheck(_OneCellCheck):
     allow_year_only: bool = False
 
-    def validate_row(self, row: Any) -> Iterable[errors.Error]:
-        if self.column not in self.present:
-            return
-        value = row[self.column]
-        if value is None:
-            return
-        problem = year_interval_problem(str(value), self.allow_year_only)
-        if problem:
-            yield self.cell_error(
-                row, self.column, problem=problem, allow_year_only=self.allow_year_only
-            )
+    def problem(self, value: str) -> dict[str, Any] | None:
+        problem = year_interval_problem(value, self.allow_year_only)
+        return {"problem": problem, "allow_year_only": self.allow_year_only} if problem else None
 
 
 @attrs.define(kw_only=True, repr=False)
-class NomenclatureActesCheck(_SchemaCheck):
-    column: str
-
-    def validate_row(self, row: Any) -> Iterable[errors.Error]:
-        if self.column not in self.present:
-            return
-        value = row[self.column]
-        if value is None:
-            return
-        problem = nomenclature_actes_problem(str(value))
-        if problem:
-            prefix = str(value).split("/", 1)[0].strip()
-            yield self.cell_error(row, self.column, problem=problem, prefix=prefix)
+class NomenclatureActesCheck(_OneCellCheck):
+    def problem(self, value: str) -> dict[str, Any] | None:
+        problem = nomenclature_actes_problem(value)
+        prefix = value.split("/", 1)[0].strip()
+        return {"problem": problem, "prefix": prefix} if problem else None
 
 
 @attrs.define(kw_only=True, repr=False)
