@@ -422,3 +422,44 @@ def test_fast_readers_give_frictionless_verdicts(ours, theirs, format, values) -
     assert [fast(v) for v in values] == [reference(v) for v in values]
     if format != "default" or ours is fields.DateField:
         assert any(reference(v) is None for v in values)  # the cases include refusals
+
+
+def test_a_rule_that_breaks_stops_alone(tmp_path: Path) -> None:
+    """NaN is a number to frictionless; comparing it must not sink the file."""
+    schema = {
+        "fields": [
+            {"name": "a", "type": "number"},
+            {"name": "b", "type": "string"},
+            {"name": "c", "type": "number"},
+        ],
+        "custom_checks": [
+            {
+                "name": "compare-columns-value",
+                "params": {"column": "a", "op": "<=", "column2": "c"},
+            },
+            {"name": "sum-columns-value", "params": {"column": "b", "columns": ["b"]}},
+        ],
+    }
+    path = _raw("nan", b"a;b;c\r\n1;x;NaN\r\n5;y;3\r\n")(tmp_path)
+    outcome = _outcome(path, schema)
+    assert outcome["status"] == "invalide"
+    assert _triples(outcome) == [
+        ("compare-columns-value", 2, "a"),  # not comparable
+        ("compare-columns-value", 3, "a"),  # 5 > 3
+    ]
+    assert outcome["errors"][0]["params"]["problem"] == "not-comparable"
+    assert outcome["unchecked"] == [{"name": "sum-columns-value", "reason": "failed", "row": 2}]
+
+
+def test_utf16_is_an_encoding_to_change(tmp_path: Path) -> None:
+    path = _raw("unicode", csv_bytes(ROWS3).decode().encode("utf-16"))(tmp_path)
+    outcome = _outcome(path, D)
+    assert outcome["status"] == "erreur" and outcome["message"]["code"] == "utf-16"
+
+
+def test_many_extra_columns_give_a_bounded_list_of_warnings(tmp_path: Path) -> None:
+    columns = DELIBERATION_COLUMNS + [f"EN_PLUS_{n}" for n in range(200)]
+    outcome = _outcome(_csv("larges", ROWS3, columns)(tmp_path), D)
+    assert outcome["status"] == "valide"
+    assert len(outcome["warnings"]) == 51
+    assert outcome["warnings"][-1] == {"type": "more-warnings", "count": 150}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import json
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -22,6 +23,8 @@ import attrs
 from frictionless import Check, errors
 
 from ckanext.tgn.territories import siren as siren_rules
+
+log = logging.getLogger(__name__)
 
 
 def _note(**params: Any) -> str:
@@ -189,7 +192,10 @@ def compare(first: Any, op: str, second: Any) -> bool | None:
     if kind is type(second) and kind in (int, datetime.date):
         return _OPERATORS[op](first, second)  # the common case, same verdict, no Decimal
     if _is_number(first) and _is_number(second):
-        return _OPERATORS[op](decimal.Decimal(str(first)), decimal.Decimal(str(second)))
+        try:
+            return _OPERATORS[op](decimal.Decimal(str(first)), decimal.Decimal(str(second)))
+        except decimal.InvalidOperation:  # NaN, which frictionless reads as a number
+            return None
     if isinstance(first, str) and isinstance(second, str):
         return _OPERATORS[op](first, second)
     if type(first) is type(second):
@@ -209,6 +215,7 @@ class _SchemaCheck(Check):
     type = "tgn-custom-check"
     name: str = ""
     present: set[str] = attrs.field(factory=set)
+    failed_at: int | None = None
 
     @property
     def Errors(self) -> list[type]:  # type: ignore[override]
@@ -218,6 +225,20 @@ class _SchemaCheck(Check):
     def validate_start(self) -> Iterable[errors.Error]:
         self.present = set(self.resource.labels or [])
         return []
+
+    def check_row(self, row: Any) -> Iterable[errors.Error]:
+        raise NotImplementedError
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        """frictionless' hook: one rule that breaks on an odd value stops, not the file."""
+        if self.failed_at is not None:
+            return []
+        try:
+            return list(self.check_row(row))
+        except Exception:
+            log.exception("Custom check %s failed on row %s", self.name, row.row_number)
+            self.failed_at = row.row_number
+            return []
 
     def cell_error(self, row: Any, column: str, **params: Any) -> errors.Error:
         error = _cell_error(self.name).from_row(row, note=_note(**params), field_name=column)
@@ -241,7 +262,7 @@ class _OneCellCheck(_SchemaCheck):
     def problem(self, value: str) -> dict[str, Any] | None:
         raise NotImplementedError
 
-    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+    def check_row(self, row: Any) -> Iterable[errors.Error]:
         if self.column not in self.present:
             return
         value = row[self.column]
@@ -298,7 +319,7 @@ class CohesiveColumnsCheck(_SchemaCheck):
             self.stopped = True
             yield self.table_error(problem="partly-missing", columns=columns, missing=missing)
 
-    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+    def check_row(self, row: Any) -> Iterable[errors.Error]:
         if self.stopped:
             return
         first_empty = row.get(self.column) is None
@@ -313,7 +334,7 @@ class CompareColumnsCheck(_SchemaCheck):
     column2: str
     op: str
 
-    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+    def check_row(self, row: Any) -> Iterable[errors.Error]:
         if self.column not in self.present or self.column2 not in self.present:
             return
         first, second = row[self.column], row[self.column2]
@@ -336,7 +357,7 @@ class SumColumnsCheck(_SchemaCheck):
     column: str
     columns: list[str]
 
-    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+    def check_row(self, row: Any) -> Iterable[errors.Error]:
         names = [self.column, *self.columns]
         if any(n not in self.present for n in names):
             return
@@ -362,7 +383,7 @@ class OneOfRequiredCheck(_SchemaCheck):
                 problem="both-missing", columns=sorted([self.column1, self.column2])
             )
 
-    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+    def check_row(self, row: Any) -> Iterable[errors.Error]:
         if self.stopped:
             return
         if not row.get(self.column1) and not row.get(self.column2):

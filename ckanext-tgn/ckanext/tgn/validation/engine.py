@@ -35,6 +35,7 @@ _READ_ERRORS = {
     "encoding-error",
     "compression-error",
 }
+_MAX_WARNINGS = 50
 _CONSTRAINT_NOTE = re.compile(r'constraint "(?P<name>\w+)" is "(?P<value>.*)"$', re.S)
 
 
@@ -145,8 +146,11 @@ def _structure(
     for label in labels:
         if label not in names:
             warnings.append({"type": "extra-column", "column": label})
-    if set(labels) == set(names) and labels != names:
+    if not errors and set(labels) == set(names) and labels != names:
         warnings.append({"type": "disordered-columns", "expected": names})
+    if len(warnings) > _MAX_WARNINGS:
+        more = len(warnings) - _MAX_WARNINGS
+        warnings = [*warnings[:_MAX_WARNINGS], {"type": "more-warnings", "count": more}]
     return errors, warnings
 
 
@@ -246,6 +250,11 @@ def validate_table(
         first = read_errors[0]
         return failure(_read_error_code(first.type), detail=first.note or first.message)
     info["rows"] = task.stats.get("rows") if task else None
+    for check in checks:
+        if check.failed_at is not None:
+            outcome.unchecked.append(
+                {"name": check.name, "reason": "failed", "row": check.failed_at}
+            )
     truncated = bool(task and any("reached error limit" in w for w in task.warnings))
     return _finish(outcome, [_convert(e, schema) for e in found], error_limit, truncated)
 

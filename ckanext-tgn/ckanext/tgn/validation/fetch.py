@@ -12,10 +12,11 @@ import ipaddress
 import socket
 import time
 from pathlib import Path
-from typing import IO
-from urllib.parse import urljoin, urlsplit
+from typing import IO, Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 5
@@ -30,8 +31,13 @@ class FetchError(Exception):
         self.params = params
 
 
-def check_address(url: str, *, allow_private: bool) -> None:
-    """Refuse anything but http(s) to public addresses (every address the name resolves to)."""
+def check_address(url: str, *, allow_private: bool) -> str | None:
+    """Refuse anything but http(s) to public addresses (every address the name resolves to).
+
+    Returns the address to connect to: the request is pinned to it, so a DNS answer that
+    changes between this check and the connection (DNS rebinding) cannot redirect it to an
+    internal server. None when private addresses are allowed (tests), without pinning.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise FetchError("scheme", url=url)
@@ -43,15 +49,44 @@ def check_address(url: str, *, allow_private: bool) -> None:
     if not host:
         raise FetchError("bad-url", url=url)
     if allow_private:
-        return
+        return None
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as e:
         raise FetchError("dns", host=host) from e
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    if not addresses:
+        raise FetchError("dns", host=host)
+    for address in addresses:
         if not address.is_global or address.is_multicast:
-            raise FetchError("private-address", host=host, address=str(address))
+            raise FetchError("private-address", host=host)
+    return str(addresses[0])
+
+
+class _PinnedTLS(HTTPAdapter):
+    """HTTPS to a checked IP address, with SNI and certificate checked for the host name."""
+
+    def __init__(self, hostname: str) -> None:
+        self._hostname = hostname
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **pool_kwargs: Any) -> None:
+        pool_kwargs["server_hostname"] = self._hostname
+        pool_kwargs["assert_hostname"] = self._hostname
+        super().init_poolmanager(*args, **pool_kwargs)
+
+
+def _pinned(session: requests.Session, url: str, address: str | None) -> tuple[str, dict]:
+    """The URL to request (host replaced by the checked address) and the Host header."""
+    if address is None:
+        return url, {}
+    parts = urlsplit(url)
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    if parts.scheme == "https":
+        session.mount(f"https://{netloc}", _PinnedTLS(parts.hostname or ""))
+    host_header = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=netloc)), {"Host": host_header}
 
 
 def download(
@@ -70,13 +105,17 @@ def download(
     current = url
     try:
         for _ in range(_MAX_REDIRECTS + 1):
-            check_address(current, allow_private=allow_private)
+            address = check_address(current, allow_private=allow_private)
+            target, host_header = _pinned(session, current, address)
             response = session.get(
-                current,
+                target,
                 stream=True,
                 allow_redirects=False,
                 timeout=(connect_timeout, read_timeout),
-                headers={"User-Agent": "ckanext-tgn validation (Tarn-et-Garonne Numerique)"},
+                headers={
+                    "User-Agent": "ckanext-tgn validation (Tarn-et-Garonne Numerique)",
+                    **host_header,
+                },
             )
             if response.is_redirect:
                 current = urljoin(current, response.headers.get("Location", ""))

@@ -65,8 +65,31 @@ def request(resource: model.Resource, schema_url: str) -> m.ValidationReport:
     return report
 
 
+def is_stuck(report: m.ValidationReport) -> bool:
+    """A report left "en attente"/"en cours" well past the job's limit: its job died
+    (worker killed, Redis emptied), so nothing will ever close it."""
+    if report.status not in (m.PENDING, m.RUNNING):
+        return False
+    limit = tk.config["ckanext.tgn.validation.time_limit"] + 300
+    since = report.started or report.requested
+    return (m.utcnow() - since).total_seconds() > limit
+
+
 def sync_package(package_id: str) -> None:
-    """After a dataset is saved: validate what changed, forget reports of what is gone."""
+    """After a dataset is saved: validate what changed, forget reports of what is gone.
+
+    Runs inside the dataset's transaction, in a savepoint: a problem here (the table
+    missing because the migration was not applied, say) is logged and never stops an
+    agent's save.
+    """
+    try:
+        with model.Session.begin_nested():
+            _sync_package(package_id)
+    except Exception:
+        log.exception("Validation bookkeeping failed for dataset %s", package_id)
+
+
+def _sync_package(package_id: str) -> None:
     package = model.Package.get(package_id)
     if package is None:
         return
@@ -85,7 +108,11 @@ def sync_package(package_id: str) -> None:
         if not schema_url:
             continue
         report = m.ValidationReport.get(resource.id)
-        if report is None or report.fingerprint != fingerprint(resource, schema_url):
+        if (
+            report is None
+            or report.fingerprint != fingerprint(resource, schema_url)
+            or is_stuck(report)
+        ):
             request(resource, schema_url)
     invalid = any(
         r.status == m.INVALID and r.resource_id in active
@@ -185,15 +212,23 @@ def validate_resource(resource: model.Resource, schema_url: str) -> engine.Outco
         return engine.failure("internal")
 
 
-def _claim(resource_id: str, token: str) -> m.ValidationReport | None:
-    """The report row if this job is still the one asked for, locked while we mark it."""
+def _claim(
+    resource_id: str, token: str, expected: tuple[str, ...] = ()
+) -> m.ValidationReport | None:
+    """The report row, read afresh and locked, if this job is still the one asked for.
+
+    CKAN's session keeps objects across commits (``expire_on_commit=False``): without
+    ``populate_existing`` a long job would compare its token with a copy from before it ran.
+    ``expected`` limits the statuses the row may be in (a job delivered twice runs once).
+    """
     report = (
         model.Session.query(m.ValidationReport)
         .filter(m.ValidationReport.resource_id == resource_id)
         .with_for_update()
+        .populate_existing()
         .one_or_none()
     )
-    if report is None or report.token != token:
+    if report is None or report.token != token or (expected and report.status not in expected):
         model.Session.rollback()
         return None
     return report
@@ -201,9 +236,9 @@ def _claim(resource_id: str, token: str) -> m.ValidationReport | None:
 
 def run_validation(resource_id: str, token: str) -> None:
     """The worker's entry point: validate one resource, store the report, apply the policy."""
-    report = _claim(resource_id, token)
+    report = _claim(resource_id, token, expected=(m.PENDING,))
     if report is None:
-        log.info("Validation of %s superseded or withdrawn", resource_id)
+        log.info("Validation of %s superseded, withdrawn or already done", resource_id)
         return
     report.status = m.RUNNING
     report.started = m.utcnow()
@@ -218,9 +253,11 @@ def run_validation(resource_id: str, token: str) -> None:
             validate_resource(resource, schema_url) if schema_url else engine.failure("no-schema")
         )
 
-    report = _claim(resource_id, token)
+    model.Session.expire_all()  # what the job loaded may have changed while it ran
+    report = _claim(resource_id, token, expected=(m.RUNNING,))
     if report is None:
-        return  # a newer request replaced this one while it ran
+        log.info("Validation of %s superseded while it ran: result dropped", resource_id)
+        return
     report.status = outcome.status
     report.finished = m.utcnow()
     report.error_count = outcome.error_count
@@ -235,7 +272,8 @@ def run_validation(resource_id: str, token: str) -> None:
 def job_failed(job: Any, connection: Any, kind: Any, value: Any, traceback: Any) -> None:
     """rq's failure callback: a job killed or crashed leaves "erreur", not "en cours"."""
     resource_id, token = job.args
-    report = _claim(resource_id, token)
+    model.Session.rollback()
+    report = _claim(resource_id, token, expected=(m.PENDING, m.RUNNING))
     if report is None:
         return
     timed_out = kind is not None and kind.__name__ == "JobTimeoutException"
@@ -261,18 +299,38 @@ def policy_of(owner_org: str | None) -> str:
     return chosen if chosen in POLICIES else default
 
 
+def _held_statuses() -> tuple[str, ...]:
+    """A dataset kept private stays so until its resources are found valid, not merely
+    checked again (pending), nor unverifiable (a server down, a file too large)."""
+    return (m.INVALID, m.ERROR, m.PENDING, m.RUNNING)
+
+
 def apply_policy(package_id: str) -> None:
     """Keep a dataset private while a resource is invalid, if its organisation wants that.
 
     Only privacy changes, through CKAN's bulk actions (no re-validation of the dataset's
     metadata); nothing is deleted. A dataset made private here is made public again once
-    no resource is invalid, never one an agent made private.
+    its resources are valid, never one an agent made private. The package row is read
+    afresh and locked, so an agent's own change of privacy is never overwritten.
     """
-    package = model.Package.get(package_id)
+    model.Session.expire_all()
+    package = (
+        model.Session.query(model.Package)
+        .filter(model.Package.id == package_id)
+        .with_for_update()
+        .populate_existing()
+        .one_or_none()
+    )
     if package is None or package.state != "active" or not package.owner_org:
+        model.Session.rollback()
         return
     active = {r.id: r for r in package.resources if r.state == "active"}
-    every = m.ValidationReport.for_package(package_id)
+    every = (
+        model.Session.query(m.ValidationReport)
+        .filter(m.ValidationReport.package_id == package_id)
+        .populate_existing()
+        .all()
+    )
     orphans = [
         r for r in every if r.resource_id not in active or not schema_url_of(active[r.resource_id])
     ]
@@ -282,26 +340,51 @@ def apply_policy(package_id: str) -> None:
     policy = policy_of(package.owner_org)
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     context = {"ignore_auth": True, "user": site_user["name"]}
+    bulk = {"datasets": [package.id], "org_id": package.owner_org}
+
     if policy == "private" and invalid:
-        if not package.private:
-            tk.get_action("bulk_update_private")(
-                context, {"datasets": [package.id], "org_id": package.owner_org}
+        if package.private:
+            model.Session.rollback()  # private already: by the agent, or by an earlier run
+            return
+        # Flag first, in its own commit, so a failure below never leaves a dataset we
+        # hid without the flag that will publish it again.
+        for report in invalid:
+            report.made_private = True
+        model.Session.commit()
+        try:
+            tk.get_action("bulk_update_private")(context, bulk)
+        except Exception:
+            # The bulk action commits the database before Solr: if Solr failed, put the
+            # database back so both say "public"; the next run tries again.
+            log.exception("Could not make dataset %s private", package.name)
+            model.Session.rollback()
+            model.Session.query(model.Package).filter(model.Package.id == package.id).update(
+                {"private": False}, synchronize_session=False
             )
             for report in invalid:
-                report.made_private = True
+                report.made_private = False
             model.Session.commit()
-            log.info("Dataset %s kept private: invalid resource", package.name)
+            return
+        log.info("Dataset %s kept private: invalid resource", package.name)
         return
-    if held:
+
+    keep_holding = policy == "private" and any(
+        r.status in _held_statuses() for r in held if r not in orphans
+    )
+    if held and not keep_holding:
         if package.private:
-            tk.get_action("bulk_update_public")(
-                context, {"datasets": [package.id], "org_id": package.owner_org}
-            )
-            log.info("Dataset %s published again: no invalid resource left", package.name)
+            try:
+                tk.get_action("bulk_update_public")(context, bulk)
+            except Exception:
+                log.exception("Could not publish dataset %s again", package.name)
+                model.Session.rollback()
+                return
+            log.info("Dataset %s published again: its resources are valid", package.name)
         for report in held:
             report.made_private = False
-    for report in orphans:
-        model.Session.delete(report)
+    if not keep_holding:
+        for report in orphans:
+            model.Session.delete(report)
     model.Session.commit()
 
 

@@ -265,6 +265,8 @@ def warning_text(warning: dict[str, Any]) -> str:
         return tk._("The columns are not in the schema's order: {order}.").format(
             order=", ".join(warning.get("expected") or [])
         )
+    if kind == "more-warnings":
+        return tk._("… and {count} more warnings of this kind.").format(count=warning.get("count"))
     if kind == "legacy-encoding":
         return tk._(
             "The file is encoded in {encoding}, not UTF-8: it was read correctly, but save it "
@@ -274,6 +276,11 @@ def warning_text(warning: dict[str, Any]) -> str:
 
 
 def unchecked_text(item: dict[str, Any]) -> str:
+    if item.get("reason") == "failed":
+        return tk._(
+            'Check "{name}" of the schema stopped on an unexpected value at row {row}: the '
+            "rest of the file was not checked against it."
+        ).format(name=item.get("name"), row=item.get("row"))
     if item.get("reason") == "unknown":
         return tk._(
             'Check "{name}" of the schema is not known to the platform: not checked.'
@@ -310,6 +317,10 @@ def failure_text(message: dict[str, Any] | None) -> str:
             detail=p.get("detail", "")
         ),
         "encoding": tk._("The file's text encoding could not be read: save it as CSV UTF-8."),
+        "utf-16": tk._(
+            'The file is encoded in UTF-16 ("Unicode text"): save it as "CSV UTF-8" and upload '
+            "it again."
+        ),
         "no-matching-column": tk._(
             "No column of the file matches the schema (columns read: {labels}). Check the "
             "header row, the separator, and that the schema is the right one."
@@ -330,12 +341,14 @@ def failure_text(message: dict[str, Any] | None) -> str:
         "no-schema": tk._("The resource has no schema to validate against."),
         "fetch-scheme": tk._("Only http:// and https:// addresses can be validated."),
         "fetch-bad-url": tk._("The address {url} is not valid.").format(url=p.get("url", "")),
-        "fetch-dns": tk._("The server name {host} does not exist: check the address.").format(
-            host=p.get("host", "")
-        ),
+        # The same words for both, so reports do not map the servers' internal network.
+        "fetch-dns": tk._(
+            "The server {host} cannot be found or is not on the public web (private network): "
+            "only public web addresses can be validated."
+        ).format(host=p.get("host", "")),
         "fetch-private-address": tk._(
-            "The address points to a private network ({host}): only public web addresses can "
-            "be validated."
+            "The server {host} cannot be found or is not on the public web (private network): "
+            "only public web addresses can be validated."
         ).format(host=p.get("host", "")),
         "fetch-http-status": tk._(
             "The server answered with error {status}: check that the file is still online."

@@ -116,6 +116,8 @@ def sniff(path: Path, field_names: list[str]) -> TableFile:
         return TableFile(format=_zip_kind(path))
     if head.startswith(_OLE2):
         return TableFile(format="xls")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise NotATable("utf-16")  # a text export, in an encoding to change, not a non-table
     if head.startswith(_BINARY_SIGNATURES) or b"\x00" in head:
         raise NotATable("not-a-table")
     encoding = detect_encoding(path)
