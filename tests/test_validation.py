@@ -540,6 +540,25 @@ class TestWhenToValidate:
         report = m.ValidationReport.get(resource["id"])
         assert (report.token, report.status, report.outcome) == ("newer", "en attente", None)
 
+    def test_the_job_is_queued_only_when_the_save_commits(self, agent, make_org, validation, staff):
+        """Not when the bookkeeping's savepoint is released: a worker would look for a
+        report row that is not visible yet."""
+        from tests.conftest import COMPLETE_DATASET
+
+        context = {**staff, "defer_commit": True}
+        dataset = helpers.call_action(
+            "package_create",
+            context,
+            name="sauvegarde-differee",
+            owner_org=agent["org"]["id"],
+            resources=[{"url": "https://exemple.fr/d.csv", "conforms_to": DELIBERATIONS}],
+            **COMPLETE_DATASET,
+        )
+        assert helpers.call_action("job_list", {"ignore_auth": True}) == []
+        model.Session.commit()
+        queued = helpers.call_action("job_list", {"ignore_auth": True})
+        assert [j["title"] for j in queued] == [f"tgn validation {dataset['resources'][0]['id']}"]
+
     def test_a_job_delivered_twice_runs_once(self, app, agent, make_dataset, validation):
         dataset = make_dataset(owner_org=agent["org"]["id"])
         resource = _upload(app, agent, dataset["id"], VALID_CSV, "d.csv", DELIBERATIONS)

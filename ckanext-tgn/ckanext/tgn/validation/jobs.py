@@ -128,7 +128,13 @@ def _sync_package(package_id: str) -> None:
 
 
 def enqueue_committed(session: Any) -> None:
-    """SQLAlchemy ``after_commit``: queue the jobs asked for in the committed transaction."""
+    """SQLAlchemy ``after_commit``: queue the jobs asked for in the committed transaction.
+
+    SQLAlchemy also fires this when a savepoint is released (``sync_package`` uses one):
+    only the outermost commit makes the rows visible to a worker.
+    """
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(_JOBS_KEY, None)
     for resource_id, token in pending or []:
         try:
@@ -150,8 +156,13 @@ def enqueue_committed(session: Any) -> None:
 
 
 def forget_jobs(session: Any, *args: Any) -> None:
-    """SQLAlchemy ``after_rollback``: nothing of a rolled-back transaction is queued."""
-    session.info.pop(_JOBS_KEY, None)
+    """SQLAlchemy ``after_rollback``: nothing of a rolled-back transaction is queued.
+
+    A savepoint rolled back leaves the outer transaction's requests in place (a job whose
+    row was rolled back finds no row and exits).
+    """
+    if not session.in_nested_transaction():
+        session.info.pop(_JOBS_KEY, None)
 
 
 # --- the job ------------------------------------------------------------------------------
