@@ -7,14 +7,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import click
 
-from ckanext.tgn.cli import in_request_context, tgn
+from ckanext.tgn.cli import in_request_context, site_user_context, tgn
 
 __all__ = ["tgn"]
-
-
-def _site_user_context() -> dict[str, Any]:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"]}
 
 
 def _print_report(report: dict[str, Any]) -> None:
@@ -41,7 +36,7 @@ def territories() -> None:
 @in_request_context
 def sync(dry_run: bool) -> None:
     """Crée ou met à jour les organisations depuis le référentiel (par SIREN)."""
-    report = tk.get_action("tgn_territories_sync")(_site_user_context(), {"dry_run": dry_run})
+    report = tk.get_action("tgn_territories_sync")(site_user_context(), {"dry_run": dry_run})
     _print_report(report)
     created, updated = len(report["created"]), len(report["updated"])
     unchanged, errors = len(report["unchanged"]), len(report["errors"])
@@ -66,7 +61,7 @@ def add_commune(insee_code: str) -> None:
     """Crée l'organisation d'une commune de Tarn-et-Garonne, rattachée à son EPCI."""
     try:
         org = tk.get_action("tgn_territories_add_commune")(
-            _site_user_context(), {"insee_code": insee_code}
+            site_user_context(), {"insee_code": insee_code}
         )
     except tk.ValidationError as e:
         for messages in e.error_dict.values():

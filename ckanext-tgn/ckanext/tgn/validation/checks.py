@@ -16,7 +16,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, ClassVar
 
 import attrs
@@ -63,33 +63,15 @@ class CustomTableError(errors.TableError):
     tags: ClassVar[list[str]] = ["#table", "#header", "#tgn"]
 
 
+_BASES = (CustomCellError, CustomRowError, CustomTableError)
+
+
+@cache
 def _error_class(base: type, check_type: str) -> type:
+    """``base`` with the check's name as error type (one class per pair, made once)."""
     return attrs.define(kw_only=True, repr=False)(
         type(base.__name__, (base,), {"type": check_type, "__module__": __name__})
     )
-
-
-CELL_ERRORS: dict[str, type] = {}
-ROW_ERRORS: dict[str, type] = {}
-TABLE_ERRORS: dict[str, type] = {}
-
-
-def _cell_error(check_type: str) -> type:
-    if check_type not in CELL_ERRORS:
-        CELL_ERRORS[check_type] = _error_class(CustomCellError, check_type)
-    return CELL_ERRORS[check_type]
-
-
-def _row_error(check_type: str) -> type:
-    if check_type not in ROW_ERRORS:
-        ROW_ERRORS[check_type] = _error_class(CustomRowError, check_type)
-    return ROW_ERRORS[check_type]
-
-
-def _table_error(check_type: str) -> type:
-    if check_type not in TABLE_ERRORS:
-        TABLE_ERRORS[check_type] = _error_class(CustomTableError, check_type)
-    return TABLE_ERRORS[check_type]
 
 
 # --- pure rules -------------------------------------------------------------------------
@@ -220,7 +202,7 @@ class _SchemaCheck(Check):
     @property
     def Errors(self) -> list[type]:  # type: ignore[override]
         """frictionless keeps only the error types its checks declare."""
-        return [_cell_error(self.name), _row_error(self.name), _table_error(self.name)]
+        return [_error_class(base, self.name) for base in _BASES]
 
     def validate_start(self) -> Iterable[errors.Error]:
         self.present = set(self.resource.labels or [])
@@ -241,16 +223,17 @@ class _SchemaCheck(Check):
             return []
 
     def cell_error(self, row: Any, column: str, **params: Any) -> errors.Error:
-        error = _cell_error(self.name).from_row(row, note=_note(**params), field_name=column)
+        error_class = _error_class(CustomCellError, self.name)
+        error = error_class.from_row(row, note=_note(**params), field_name=column)
         if row[column] is None:
             error.cell = ""  # frictionless writes "None" for an empty cell
         return error
 
     def row_error(self, row: Any, **params: Any) -> errors.Error:
-        return _row_error(self.name).from_row(row, note=_note(**params))
+        return _error_class(CustomRowError, self.name).from_row(row, note=_note(**params))
 
     def table_error(self, **params: Any) -> errors.Error:
-        return _table_error(self.name)(note=_note(**params))
+        return _error_class(CustomTableError, self.name)(note=_note(**params))
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -438,23 +421,6 @@ def _build(name: str, params: dict[str, Any]) -> Check:
             name=name, column1=_single(params, "column1"), column2=_single(params, "column2")
         )
     raise LookupError(name)
-
-
-KNOWN_CHECKS = frozenset(
-    {
-        "french-siret-value",
-        "siret",
-        "french-siren-value",
-        "siren",
-        "year-interval-value",
-        "nomenclature-actes-value",
-        "nomenclature-acte",
-        "cohesive-columns-value",
-        "compare-columns-value",
-        "sum-columns-value",
-        "one-of-required",
-    }
-)
 
 
 def build_checks(descriptors: Any) -> tuple[list[Check], list[dict[str, Any]]]:

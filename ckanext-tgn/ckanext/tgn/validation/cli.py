@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 import click
 from ckan import model
 
-from ckanext.tgn.cli import in_request_context, tgn
+from ckanext.tgn.cli import in_request_context, site_user_context, tgn
 from ckanext.tgn.validation import jobs
 from ckanext.tgn.validation import model as m
 
@@ -18,11 +18,6 @@ __all__ = ["tgn"]
 @tgn.group()
 def validation() -> None:
     """Tabular validation against the national Table Schemas."""
-
-
-def _site_context() -> dict:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
 
 
 def _resources(dataset: str | None) -> list[model.Resource]:
@@ -62,10 +57,10 @@ def run(resource_ids: tuple[str, ...], dataset: str | None, everything: bool, no
         click.echo("Aucune ressource avec un schéma de données.")
         return
     for number, resource in enumerate(targets, 1):
-        report = tk.get_action("tgn_validation_run")(_site_context(), {"id": resource.id})
+        report = tk.get_action("tgn_validation_run")(site_user_context(), {"id": resource.id})
         if now:
             jobs.run_validation(resource.id, m.ValidationReport.get(resource.id).token)
-            report = tk.get_action("tgn_validation_show")(_site_context(), {"id": resource.id})
+            report = tk.get_action("tgn_validation_show")(site_user_context(), {"id": resource.id})
             click.echo(
                 f"[{number}/{len(targets)}] {resource.id} : {report['status']}"
                 f" ({report['error_count']} erreur(s))"
@@ -83,7 +78,7 @@ def run(resource_ids: tuple[str, ...], dataset: str | None, everything: bool, no
 def show(resource_id: str, as_json: bool) -> None:
     """Print a resource's latest validation report."""
     try:
-        report = tk.get_action("tgn_validation_show")(_site_context(), {"id": resource_id})
+        report = tk.get_action("tgn_validation_show")(site_user_context(), {"id": resource_id})
     except tk.ObjectNotFound as e:
         raise click.ClickException(str(e.message or e)) from e
     if as_json:

@@ -12,7 +12,7 @@ import json
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,17 +58,7 @@ class Outcome:
     message: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "error_count": self.error_count,
-            "truncated": self.truncated,
-            "counts": self.counts,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "unchecked": self.unchecked,
-            "info": self.info,
-            "message": self.message,
-        }
+        return asdict(self)
 
 
 def failure(code: str, **params: Any) -> Outcome:
@@ -105,13 +95,12 @@ def _resource(path: Path, table: TableFile, schema: frictionless.Schema | None) 
         "format": table.format,
         "dialect": Dialect(controls=controls),
     }
-    if schema is not None:
-        # Columns are matched by name, as Validata does: order is a warning, not an error.
-        options["detector"] = Detector(schema_sync=True)
     if table.encoding:
         options["encoding"] = table.encoding
     if schema is not None:
         options["schema"] = schema
+        # Columns are matched by name, as Validata does: order is a warning, not an error.
+        options["detector"] = Detector(schema_sync=True)
     return Resource(**options)
 
 
@@ -189,8 +178,6 @@ def _convert(error: frictionless.Error, schema: frictionless.Schema) -> dict[str
     elif error.type == "missing-label":
         row = 1
         column = column or getattr(error, "label", None)
-    elif error.type in ("extra-cell",):
-        params = {"field_number": getattr(error, "field_number", None)}
     if error.type in ("missing-cell", "missing-label") or (params.get("constraint") == "required"):
         value = None
     return _entry(error.type, row=row, column=column, value=value or None, **params)
@@ -214,7 +201,7 @@ def validate_table(
         table = sniff(path, schema.field_names)
         labels = _read_labels(path, table)
     except NotATable as e:
-        return failure(e.code, **e.params)
+        return failure(e.report_code, **e.params)
     info: dict[str, Any] = {"format": table.format, "bytes": path.stat().st_size}
     if table.encoding:
         info["encoding"] = table.encoding

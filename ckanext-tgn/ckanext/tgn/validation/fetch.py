@@ -18,17 +18,16 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from .problems import Problem
+
 _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 5
 
 
-class FetchError(Exception):
-    """Why a URL could not be fetched; ``code`` and ``params`` feed the French report."""
+class FetchError(Problem):
+    """Why a URL could not be fetched."""
 
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code} {params}")
-        self.code = code
-        self.params = params
+    prefix = "fetch-"
 
 
 def check_address(url: str, *, allow_private: bool) -> str | None:

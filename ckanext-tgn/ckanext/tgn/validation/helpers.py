@@ -12,7 +12,6 @@ from ckan import model
 
 from . import jobs, messages
 from . import model as m
-from .logic.action import _worded
 
 _BADGE_CLASSES = {
     m.PENDING: "secondary",
@@ -26,15 +25,15 @@ _BADGE_CLASSES = {
 def tgn_validation_report(resource_id: str) -> dict[str, Any] | None:
     """The worded report of a resource the page already shows, or None."""
     report = m.ValidationReport.get(resource_id)
-    return _worded(report) if report else None
+    return messages.worded(report.as_dict()) if report else None
 
 
-def tgn_validation_badges(package_id: str) -> dict[str, dict[str, str]]:
-    """resource id -> status and label, one query for a dataset page."""
-    return {
-        r.resource_id: {"status": r.status, "label": messages.status_label(r.status)}
-        for r in m.ValidationReport.for_package(package_id)
-    }
+def tgn_validation_badge(resource_id: str) -> dict[str, str] | None:
+    """Status and label of one resource's report, for its line on the dataset page."""
+    report = m.ValidationReport.get(resource_id)
+    if report is None:
+        return None
+    return {"status": report.status, "label": messages.status_label(report.status)}
 
 
 def tgn_validation_when(iso: str | None) -> str:
@@ -76,10 +75,6 @@ def tgn_validation_can_run(resource_id: str) -> bool:
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return False
     return True
-
-
-def tgn_validation_schema_url(resource: dict[str, Any]) -> str | None:
-    return (resource.get("conforms_to") or None) if isinstance(resource, dict) else None
 
 
 def tgn_validation_org_problems(org_id: str, limit: int = 50) -> list[dict[str, Any]]:

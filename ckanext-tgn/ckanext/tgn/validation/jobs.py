@@ -22,6 +22,7 @@ from ckan.lib import uploader
 
 from . import engine, fetch, schemas
 from . import model as m
+from .problems import Problem
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,8 @@ def _sync_package(package_id: str) -> None:
         return
     active = {r.id: r for r in package.resources if r.state == "active"}
     released = False
-    for report in m.ValidationReport.for_package(package_id):
+    reports = m.ValidationReport.for_package(package_id)
+    for report in reports:
         resource = active.get(report.resource_id)
         if resource is None or not schema_url_of(resource):
             if report.made_private:
@@ -114,10 +116,8 @@ def _sync_package(package_id: str) -> None:
             or is_stuck(report)
         ):
             request(resource, schema_url)
-    invalid = any(
-        r.status == m.INVALID and r.resource_id in active
-        for r in m.ValidationReport.for_package(package_id)
-    )
+    # Same objects as above: those asked again just now are "en attente", not "invalide".
+    invalid = any(r.status == m.INVALID and r.resource_id in active for r in reports)
     published_while_held = (
         invalid and not package.private and policy_of(package.owner_org) == "private"
     )
@@ -174,9 +174,9 @@ def _local_table(resource: model.Resource, folder: Path, deadline: float) -> Pat
     if resource.url_type == "upload":
         path = Path(uploader.get_resource_uploader({"id": resource.id}).get_path(resource.id))
         if not path.is_file():
-            raise _Failure("upload-missing")
+            raise Problem("upload-missing")
         if path.stat().st_size > max_size:
-            raise _Failure("too-large", size=path.stat().st_size, limit=max_size)
+            raise Problem("too-large", size=path.stat().st_size, limit=max_size)
         return path
     target = folder / "table"
     fetch.save(
@@ -189,13 +189,6 @@ def _local_table(resource: model.Resource, folder: Path, deadline: float) -> Pat
         allow_private=tk.config["ckanext.tgn.validation.allow_private_addresses"],
     )
     return target
-
-
-class _Failure(Exception):
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
 
 def validate_resource(resource: model.Resource, schema_url: str) -> engine.Outcome:
@@ -212,12 +205,8 @@ def validate_resource(resource: model.Resource, schema_url: str) -> engine.Outco
                 error_limit=tk.config["ckanext.tgn.validation.error_limit"],
                 time_limit=max(1.0, deadline - time.monotonic()),
             )
-    except schemas.SchemaProblem as e:
-        return engine.failure("schema-" + e.code, **e.params)
-    except fetch.FetchError as e:
-        return engine.failure("fetch-" + e.code, **e.params)
-    except _Failure as e:
-        return engine.failure(e.code, **e.params)
+    except Problem as e:
+        return engine.failure(e.report_code, **e.params)
     except Exception:
         log.exception("Validation of resource %s failed", resource.id)
         return engine.failure("internal")
@@ -245,6 +234,14 @@ def _claim(
     return report
 
 
+def _record(report: m.ValidationReport, outcome: engine.Outcome) -> None:
+    report.status = outcome.status
+    report.finished = m.utcnow()
+    report.error_count = outcome.error_count
+    report.truncated = outcome.truncated
+    report.outcome = json.dumps(outcome.to_dict(), ensure_ascii=False, default=str)
+
+
 def run_validation(resource_id: str, token: str) -> None:
     """The worker's entry point: validate one resource, store the report, apply the policy."""
     report = _claim(resource_id, token, expected=(m.PENDING,))
@@ -269,11 +266,7 @@ def run_validation(resource_id: str, token: str) -> None:
     if report is None:
         log.info("Validation of %s superseded while it ran: result dropped", resource_id)
         return
-    report.status = outcome.status
-    report.finished = m.utcnow()
-    report.error_count = outcome.error_count
-    report.truncated = outcome.truncated
-    report.outcome = json.dumps(outcome.to_dict(), ensure_ascii=False, default=str)
+    _record(report, outcome)
     package_id = report.package_id
     model.Session.commit()
     log.info("Validation of %s: %s (%s errors)", resource_id, outcome.status, outcome.error_count)
@@ -292,9 +285,7 @@ def job_failed(job: Any, connection: Any, kind: Any, value: Any, traceback: Any)
         "time-limit" if timed_out else "internal",
         seconds=tk.config["ckanext.tgn.validation.time_limit"],
     )
-    report.status = outcome.status
-    report.finished = m.utcnow()
-    report.outcome = json.dumps(outcome.to_dict(), ensure_ascii=False)
+    _record(report, outcome)
     model.Session.commit()
     log.error("Validation job of %s failed: %s", resource_id, value)
 
@@ -324,24 +315,18 @@ def apply_policy(package_id: str) -> None:
     its resources are valid, never one an agent made private. The package row is read
     afresh and locked, so an agent's own change of privacy is never overwritten.
     """
-    model.Session.expire_all()
+    model.Session.expire_all()  # nothing from before: every read below comes from the database
     package = (
         model.Session.query(model.Package)
         .filter(model.Package.id == package_id)
         .with_for_update()
-        .populate_existing()
         .one_or_none()
     )
     if package is None or package.state != "active" or not package.owner_org:
         model.Session.rollback()
         return
     active = {r.id: r for r in package.resources if r.state == "active"}
-    every = (
-        model.Session.query(m.ValidationReport)
-        .filter(m.ValidationReport.package_id == package_id)
-        .populate_existing()
-        .all()
-    )
+    every = m.ValidationReport.for_package(package_id)
     orphans = [
         r for r in every if r.resource_id not in active or not schema_url_of(active[r.resource_id])
     ]

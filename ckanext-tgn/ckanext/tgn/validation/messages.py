@@ -341,12 +341,9 @@ def failure_text(message: dict[str, Any] | None) -> str:
         "no-schema": tk._("The resource has no schema to validate against."),
         "fetch-scheme": tk._("Only http:// and https:// addresses can be validated."),
         "fetch-bad-url": tk._("The address {url} is not valid.").format(url=p.get("url", "")),
-        # The same words for both, so reports do not map the servers' internal network.
+        # Also "fetch-private-address": the same words for both, so reports do not map the
+        # servers' internal network.
         "fetch-dns": tk._(
-            "The server {host} cannot be found or is not on the public web (private network): "
-            "only public web addresses can be validated."
-        ).format(host=p.get("host", "")),
-        "fetch-private-address": tk._(
             "The server {host} cannot be found or is not on the public web (private network): "
             "only public web addresses can be validated."
         ).format(host=p.get("host", "")),
@@ -356,10 +353,6 @@ def failure_text(message: dict[str, Any] | None) -> str:
         "fetch-timeout": tk._("The server did not answer in time: try again later."),
         "fetch-connection": tk._("The server could not be reached: try again later."),
         "fetch-redirects": tk._("The address redirects too many times."),
-        "fetch-too-large": tk._(
-            "The file is larger than the {limit} the platform validates: split it into "
-            "smaller files."
-        ).format(limit=_size(p.get("limit", 0))),
         "fetch-time-limit": tk._("The download took too long and was stopped."),
         "schema-catalog-unreachable": tk._(
             "The schema catalogue ({url}) cannot be reached: the validation will work again "
@@ -388,4 +381,22 @@ def failure_text(message: dict[str, Any] | None) -> str:
             "An unexpected problem stopped the validation; it is logged for the platform team."
         ),
     }
-    return texts.get(code, code)
+    aliases = {"fetch-too-large": "too-large", "fetch-private-address": "fetch-dns"}
+    return texts.get(aliases.get(code, code), code)
+
+
+def worded(report: dict[str, Any]) -> dict[str, Any]:
+    """A stored report (``ValidationReport.as_dict``) with its wording in the reader's language."""
+    data = dict(report)
+    data["status_label"] = status_label(data["status"])
+    data["errors"] = [
+        dict(e, title=type_title(e["type"]), message=explain(e)) for e in data["errors"]
+    ]
+    data["counts_labelled"] = [
+        {"type": t, "title": type_title(t), "count": n}
+        for t, n in sorted(data["counts"].items(), key=lambda item: -item[1])
+    ]
+    data["warnings"] = [dict(w, message=warning_text(w)) for w in data["warnings"]]
+    data["unchecked"] = [dict(u, message=unchecked_text(u)) for u in data["unchecked"]]
+    data["message_text"] = failure_text(data["message"])
+    return data

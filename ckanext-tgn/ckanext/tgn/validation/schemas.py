@@ -21,6 +21,7 @@ from ckan.lib import uploader
 from ckan.lib.redis import connect_to_redis
 
 from .fetch import FetchError, fetch_bytes
+from .problems import Problem
 
 CANONICAL_BASE = "https://schema.data.gouv.fr/schemas/"
 _MAX_SCHEMA_BYTES = 5 * 1024 * 1024
@@ -28,13 +29,10 @@ _CACHE_PREFIX = "tgn:validation:"
 _OWN_DOWNLOAD = re.compile(r"/dataset/[^/]+/resource/(?P<id>[0-9a-f-]{36})/download(/|$)")
 
 
-class SchemaProblem(Exception):
-    """The schema could not be had; ``code`` and ``params`` feed the French report."""
+class SchemaProblem(Problem):
+    """The schema could not be had."""
 
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(f"{code} {params}")
-        self.code = code
-        self.params = params
+    prefix = "schema-"
 
 
 def catalog_url() -> str:

@@ -14,6 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .problems import Problem
+
 _CHUNK = 1 << 20
 _BINARY_SIGNATURES = (
     b"%PDF",
@@ -29,13 +31,8 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and .doc...)
 DELIMITERS = (";", ",", "\t", "|")
 
 
-class NotATable(Exception):
-    """The file cannot be read as a table; ``code`` names the reason for the report."""
-
-    def __init__(self, code: str, **params: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class NotATable(Problem):
+    """The file cannot be read as a table."""
 
 
 @dataclass(frozen=True)

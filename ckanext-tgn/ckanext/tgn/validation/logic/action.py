@@ -11,23 +11,6 @@ from ckanext.tgn.validation import jobs, messages
 from ckanext.tgn.validation import model as m
 
 
-def _worded(report: m.ValidationReport) -> dict[str, Any]:
-    """The stored facts plus their wording in the request's language."""
-    data = report.as_dict()
-    data["status_label"] = messages.status_label(report.status)
-    for error in data["errors"]:
-        error["title"] = messages.type_title(error["type"])
-        error["message"] = messages.explain(error)
-    data["counts_labelled"] = [
-        {"type": t, "title": messages.type_title(t), "count": n}
-        for t, n in sorted(data["counts"].items(), key=lambda item: -item[1])
-    ]
-    data["warnings"] = [dict(w, message=messages.warning_text(w)) for w in data["warnings"]]
-    data["unchecked"] = [dict(u, message=messages.unchecked_text(u)) for u in data["unchecked"]]
-    data["message_text"] = messages.failure_text(data["message"])
-    return data
-
-
 @tk.side_effect_free
 def tgn_validation_show(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     """The latest validation report of a resource, worded in the request's language.
@@ -45,7 +28,7 @@ def tgn_validation_show(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     report = m.ValidationReport.get(str(data_dict.get("id")))
     if report is None:
         raise tk.ObjectNotFound(tk._("This resource has not been validated."))
-    return _worded(report)
+    return messages.worded(report.as_dict())
 
 
 def tgn_validation_run(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -74,4 +57,4 @@ def tgn_validation_run(context: dict[str, Any], data_dict: dict[str, Any]) -> di
         )
     report = jobs.request(resource, schema_url)
     model.Session.commit()
-    return _worded(report)
+    return messages.worded(report.as_dict())
