@@ -157,7 +157,7 @@ def prepare(n: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 def _coverage(codes: tuple[str, ...], cache: dict[tuple[str, ...], str]) -> str:
     """ckanext-spatial's ``spatial`` field as our validator stores it: the union's GeoJSON."""
-    from ckanext.tgn.territories import refdata
+    from ckanext.tgn.lib import refdata
 
     if codes not in cache:
         cache[codes] = json.dumps(refdata.coverage_geometry(list(codes)), separators=(",", ":"))

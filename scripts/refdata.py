@@ -22,7 +22,7 @@ is identical to the one of 5.3.0, whose README cites the DGCL file ``epcicom2025
 perimeters at 1 January 2025 with the populations in force then (millésime 2022), although the
 6.0.0 README links ``epcicom2026.xlsx``. Population figures of communes and EPCI therefore differ.
 
-Outputs (written to ``ckanext-tgn/ckanext/tgn/territories/data/``), byte-for-byte deterministic
+Outputs (written to ``ckanext-tgn/ckanext/tgn/lib/data/``), byte-for-byte deterministic
 (sorted keys and lists, coordinates snapped to a 1e-5 degree grid, trailing newline):
 
 ``territories.json``::
@@ -79,11 +79,11 @@ from typing import Any
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
-from ckanext.tgn.territories import siren as siren_numbers
+from ckanext.tgn.lib import siren as siren_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = ROOT / ".cache" / "refdata"
-DATA_DIR = ROOT / "ckanext-tgn" / "ckanext" / "tgn" / "territories" / "data"
+DATA_DIR = ROOT / "ckanext-tgn" / "ckanext" / "tgn" / "lib" / "data"
 TERRITORIES_FILE = "territories.json"
 GEOMETRIES_FILE = "geometries.geojson"
 

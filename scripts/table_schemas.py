@@ -7,7 +7,7 @@ of that schema; the form offers them by name and the validator accepts only thos
 Usage: python scripts/table_schemas.py [CATALOGUE]
 CATALOGUE defaults to ../shared/standards/schema.data.gouv.fr/schemas.json (a copy of
 https://schema.data.gouv.fr/schemas/schemas.json). Output, deterministic:
-ckanext-tgn/ckanext/tgn/schema/vocabularies/table-schemas.json
+ckanext-tgn/ckanext/tgn/lib/vocabularies/table-schemas.json
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CATALOGUE = ROOT.parent / "shared" / "standards" / "schema.data.gouv.fr" / "schemas.json"
-OUTPUT = ROOT / "ckanext-tgn" / "ckanext" / "tgn" / "schema" / "vocabularies" / "table-schemas.json"
+OUTPUT = ROOT / "ckanext-tgn" / "ckanext" / "tgn" / "lib" / "vocabularies" / "table-schemas.json"
 
 
 def extract(catalogue: dict) -> list[dict]:

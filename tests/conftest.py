@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from ckan.tests import factories, helpers
 
-from ckanext.tgn.territories import siren
+from ckanext.tgn.lib import siren
 
 _serial = itertools.count(10_000)
 

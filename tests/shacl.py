@@ -13,7 +13,7 @@ import pyshacl
 import rdflib
 from rdflib.namespace import RDF, SH, SKOS
 
-from ckanext.tgn.schema import vocab
+from ckanext.tgn.lib import vocab
 
 STANDARDS = Path(__file__).resolve().parents[2] / "shared" / "standards"
 DCAT_AP = STANDARDS / "dcat-ap-3.0.1"

@@ -1,6 +1,6 @@
 """The committed territory reference data: counts, memberships, geometries and provenance.
 
-Plain tests on the files under ckanext/tgn/territories/data (no CKAN service needed). The
+Plain tests on the files under ckanext/tgn/lib/data (no CKAN service needed). The
 generator itself is exercised offline by rebuilding both files from their own content: the
 registry archives are not needed, so a fresh clone runs the same tests.
 """
@@ -20,7 +20,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, shape
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "ckanext-tgn" / "ckanext" / "tgn" / "territories" / "data"
+DATA = ROOT / "ckanext-tgn" / "ckanext" / "tgn" / "lib" / "data"
 GRAND_MONTAUBAN = "248200099"
 CROSS_BORDER = {
     "248200016": {"32358": "32", "47067": "47", "47113": "47"},  # CC des Deux Rives

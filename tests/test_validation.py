@@ -29,8 +29,9 @@ from ckan import model
 from ckan.lib.redis import connect_to_redis
 from ckan.tests import factories, helpers
 
-from ckanext.tgn.validation import fetch, jobs, schemas
-from ckanext.tgn.validation import model as m
+from ckanext.tgn.lib import http
+from ckanext.tgn.validation import job, policy, reports, table_schemas
+from ckanext.tgn.validation.engine import status
 from tests.tables import (
     DELIBERATIONS,
     ROOT,
@@ -169,9 +170,9 @@ def _report(app, resource_id: str, headers: dict | None = None) -> dict[str, Any
 
 def _work(resource_id: str) -> None:
     """What the worker does with the queued job of this resource."""
-    report = m.ValidationReport.get(resource_id)
+    report = reports.ValidationReport.get(resource_id)
     assert report is not None
-    jobs.run_validation(resource_id, report.token)
+    job.run_validation(resource_id, report.token)
     model.Session.remove()
 
 
@@ -291,7 +292,7 @@ class TestRemoteFiles:
         served["files"]["t.csv"] = VALID_CSV
         dataset = make_dataset(owner_org=agent["org"]["id"])
         # The catalogue lives on the test server too: cache it before closing the door.
-        schemas.resolve(DELIBERATIONS)
+        table_schemas.resolve(DELIBERATIONS)
         monkeypatch.setitem(ckan_config, "ckanext.tgn.validation.allow_private_addresses", False)
         served["requests"].clear()
         resource = _link(
@@ -330,8 +331,8 @@ class TestRemoteFiles:
 
         monkeypatch.setattr(socket, "getaddrinfo", rebinding)
         monkeypatch.setattr(urllib3.util.connection, "create_connection", intercepted)
-        with pytest.raises(fetch.FetchError) as failed:
-            fetch.fetch_bytes(
+        with pytest.raises(http.FetchError) as failed:
+            http.fetch_bytes(
                 f"http://rebind.example:{port}/files/t.csv",
                 max_size=10_000,
                 timeouts=(1, 1),
@@ -379,14 +380,14 @@ class TestRemoteFiles:
         port = server.server_address[1]
         try:
             session = requests.Session()
-            url, headers = fetch._pinned(
+            url, headers = http._pinned(
                 session, f"https://donnees.exemple:{port}/t.csv", "127.0.0.1"
             )
             response = session.get(url, headers=headers, verify=str(cert), timeout=5)
             assert response.text == "ok"
             assert seen == {"sni": "donnees.exemple", "host": f"donnees.exemple:{port}"}
             session = requests.Session()
-            url, headers = fetch._pinned(session, f"https://autre.exemple:{port}/", "127.0.0.1")
+            url, headers = http._pinned(session, f"https://autre.exemple:{port}/", "127.0.0.1")
             with pytest.raises(requests.exceptions.SSLError):
                 session.get(url, headers=headers, verify=str(cert), timeout=5)
         finally:
@@ -475,12 +476,12 @@ class TestWhenToValidate:
             app, agent, dataset["id"], f"{validation['server']}/files/a.csv", DELIBERATIONS
         )
         _work(resource["id"])
-        token = m.ValidationReport.get(resource["id"]).token
+        token = reports.ValidationReport.get(resource["id"]).token
 
         helpers.call_action(
             "resource_patch", dict(staff), id=resource["id"], description="Mise à jour"
         )
-        assert m.ValidationReport.get(resource["id"]).token == token
+        assert reports.ValidationReport.get(resource["id"]).token == token
         assert _report(app, resource["id"])["status"] == "valide"
 
         helpers.call_action(
@@ -494,7 +495,7 @@ class TestWhenToValidate:
         assert _report(app, resource["id"])["status"] == "invalide"
 
         helpers.call_action("resource_patch", dict(staff), id=resource["id"], conforms_to="")
-        assert m.ValidationReport.get(resource["id"]) is None  # no schema, no report
+        assert reports.ValidationReport.get(resource["id"]) is None  # no schema, no report
 
     def test_a_job_killed_by_the_worker_leaves_an_error(self, app, agent, make_dataset, validation):
         """rq's failure callback (job timeout, crash) closes the report."""
@@ -507,8 +508,8 @@ class TestWhenToValidate:
         from ckan.lib.jobs import job_from_id
 
         rq_job = job_from_id(job["id"])
-        assert rq_job.failure_callback is jobs.job_failed
-        jobs.job_failed(rq_job, None, JobTimeoutException, JobTimeoutException("900"), None)
+        assert rq_job.failure_callback is job.job_failed
+        job.job_failed(rq_job, None, JobTimeoutException, JobTimeoutException("900"), None)
         model.Session.remove()
         report = _report(app, resource["id"])
         assert report["status"] == "erreur"
@@ -521,23 +522,23 @@ class TestWhenToValidate:
         the new job's stands."""
         dataset = make_dataset(owner_org=agent["org"]["id"])
         resource = _upload(app, agent, dataset["id"], INVALID_CSV, "d.csv", DELIBERATIONS)
-        old_token = m.ValidationReport.get(resource["id"]).token
-        real = jobs.validate_resource
+        old_token = reports.ValidationReport.get(resource["id"]).token
+        real = job.validate_resource
 
         def replaced_meanwhile(res, schema_url):
             outcome = real(res, schema_url)
             # Another session (the agent's request) asks for a new validation meanwhile.
             other = model.meta.create_local_session()
-            report = other.get(m.ValidationReport, resource["id"])
-            report.token, report.status = "newer", m.PENDING
+            report = other.get(reports.ValidationReport, resource["id"])
+            report.token, report.status = "newer", status.PENDING
             other.commit()
             other.close()
             return outcome
 
-        monkeypatch.setattr(jobs, "validate_resource", replaced_meanwhile)
-        jobs.run_validation(resource["id"], old_token)
+        monkeypatch.setattr(job, "validate_resource", replaced_meanwhile)
+        job.run_validation(resource["id"], old_token)
         model.Session.remove()
-        report = m.ValidationReport.get(resource["id"])
+        report = reports.ValidationReport.get(resource["id"])
         assert (report.token, report.status, report.outcome) == ("newer", "en attente", None)
 
     def test_the_job_is_queued_only_when_the_save_commits(self, agent, make_org, validation, staff):
@@ -563,31 +564,31 @@ class TestWhenToValidate:
         dataset = make_dataset(owner_org=agent["org"]["id"])
         resource = _upload(app, agent, dataset["id"], VALID_CSV, "d.csv", DELIBERATIONS)
         _work(resource["id"])
-        first = m.ValidationReport.get(resource["id"]).finished
+        first = reports.ValidationReport.get(resource["id"]).finished
         _work(resource["id"])  # the same token again (e.g. `run --now` plus the queue)
-        assert m.ValidationReport.get(resource["id"]).finished == first
+        assert reports.ValidationReport.get(resource["id"]).finished == first
 
     def test_a_stuck_report_is_asked_again_on_the_next_save(
         self, app, agent, make_dataset, validation, staff
     ):
         dataset = make_dataset(owner_org=agent["org"]["id"])
         resource = _upload(app, agent, dataset["id"], VALID_CSV, "d.csv", DELIBERATIONS)
-        report = m.ValidationReport.get(resource["id"])
-        report.status = m.RUNNING
-        report.started = report.requested = m.utcnow() - datetime.timedelta(hours=3)
+        report = reports.ValidationReport.get(resource["id"])
+        report.status = status.RUNNING
+        report.started = report.requested = reports.utcnow() - datetime.timedelta(hours=3)
         old_token = report.token
         model.Session.commit()
         helpers.call_action("package_patch", dict(staff), id=dataset["id"], notes="Relu")
         model.Session.remove()
-        report = m.ValidationReport.get(resource["id"])
+        report = reports.ValidationReport.get(resource["id"])
         assert report.status == "en attente" and report.token != old_token
 
     def test_a_superseded_job_does_not_overwrite(self, app, agent, make_dataset, validation, staff):
         dataset = make_dataset(owner_org=agent["org"]["id"])
         resource = _upload(app, agent, dataset["id"], VALID_CSV, "d.csv", DELIBERATIONS)
-        old_token = m.ValidationReport.get(resource["id"]).token
+        old_token = reports.ValidationReport.get(resource["id"]).token
         helpers.call_action("tgn_validation_run", dict(staff), id=resource["id"])
-        jobs.run_validation(resource["id"], old_token)
+        job.run_validation(resource["id"], old_token)
         model.Session.remove()
         assert _report(app, resource["id"])["status"] == "en attente"
 
@@ -731,10 +732,10 @@ class TestPolicy:
         assert response.status_code == 200
         queued = helpers.call_action("job_list", {"ignore_auth": True})
         assert [j["title"] for j in queued] == [f"tgn policy {dataset['id']}"]
-        jobs.apply_policy_job(dataset["id"])  # what the worker runs
+        policy.apply_policy_job(dataset["id"])  # what the worker runs
         model.Session.remove()
         assert helpers.call_action("package_show", id=dataset["id"])["private"] is False
-        assert m.ValidationReport.for_package(dataset["id"]) == []
+        assert reports.ValidationReport.for_package(dataset["id"]) == []
 
     def test_an_admin_update_without_the_field_keeps_it(self, app, agent, validation, staff):
         admin = self._org_admin(agent)
@@ -767,7 +768,7 @@ class TestPolicy:
         assert response.status_code == 200 and response.json["result"]["private"] is False
         queued = helpers.call_action("job_list", {"ignore_auth": True})
         assert [j["title"] for j in queued] == [f"tgn policy {dataset['id']}"]
-        jobs.apply_policy_job(dataset["id"])
+        policy.apply_policy_job(dataset["id"])
         model.Session.remove()
         assert helpers.call_action("package_show", id=dataset["id"])["private"] is True
 
@@ -802,7 +803,7 @@ class TestPolicy:
         )
         dataset = make_dataset(owner_org=agent["org"]["id"], private=False)
         resource = _upload(app, agent, dataset["id"], INVALID_CSV, "d.csv", DELIBERATIONS)
-        real = jobs.validate_resource
+        real = job.validate_resource
 
         def agent_hides_it_meanwhile(res, schema_url):
             outcome = real(res, schema_url)
@@ -814,12 +815,12 @@ class TestPolicy:
             assert response.status_code == 200
             return outcome
 
-        monkeypatch.setattr(jobs, "validate_resource", agent_hides_it_meanwhile)
+        monkeypatch.setattr(job, "validate_resource", agent_hides_it_meanwhile)
         _work(resource["id"])
         report = _report(app, resource["id"], agent["headers"])
         assert report["status"] == "invalide" and report["made_private"] is False
         # Fixed later: the dataset stays private, as the agent wanted.
-        monkeypatch.setattr(jobs, "validate_resource", real)
+        monkeypatch.setattr(job, "validate_resource", real)
         response = app.post(
             "/api/3/action/resource_patch",
             data={"id": resource["id"], "upload": (io.BytesIO(VALID_CSV), "d.csv")},
@@ -890,7 +891,7 @@ class TestPages:
         dataset = make_dataset(owner_org=agent["org"]["id"])
         resource = _upload(app, agent, dataset["id"], VALID_CSV, "d.csv", DELIBERATIONS)
         _work(resource["id"])
-        token = m.ValidationReport.get(resource["id"]).token
+        token = reports.ValidationReport.get(resource["id"]).token
         response = app.post(
             f"/dataset/{dataset['name']}/resource/{resource['id']}/validation",
             headers=agent["headers"],
@@ -898,7 +899,7 @@ class TestPages:
         )
         assert response.status_code == 302
         model.Session.remove()
-        report = m.ValidationReport.get(resource["id"])
+        report = reports.ValidationReport.get(resource["id"])
         assert report.status == "en attente" and report.token != token
         anonymous = app.post(
             f"/dataset/{dataset['name']}/resource/{resource['id']}/validation",

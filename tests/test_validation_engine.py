@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from frictionless import fields as frictionless_fields
 
-from ckanext.tgn.validation import checks, fields
-from ckanext.tgn.validation.engine import validate_table
+from ckanext.tgn.validation.engine import fields, validate_table
+from ckanext.tgn.validation.engine import scdl_checks as checks
 from tests.tables import (
     DELIBERATION_COLUMNS,
     DELIBERATIONS_SCHEMA,

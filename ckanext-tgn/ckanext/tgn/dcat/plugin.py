@@ -5,12 +5,12 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.tgn import TgnTranslation
+from ckanext.tgn.lib.i18n import TgnTranslation
 
 
 @tk.blanket.config_declarations
 @tk.blanket.blueprints
-class DcatPlugin(p.SingletonPlugin, TgnTranslation):
+class TgnDcatPlugin(p.SingletonPlugin, TgnTranslation):
     """Site, per-organisation and per-dataset catalogs with the tgn_dcat_ap profile.
 
     Listed before ``dcat`` in ``ckan.plugins`` so that its routes answer first.

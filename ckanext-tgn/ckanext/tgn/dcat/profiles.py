@@ -1,42 +1,49 @@
 """The ``tgn_dcat_ap`` RDF profile: DCAT-AP 3 as data.gouv.fr's harvester reads it.
 
 Builds on ckanext-dcat's EuropeanDCATAP3Profile: ``super()`` first, then one small method per
-concern, each replacing what the upstream profile wrote for that property with what udata
-(data.gouv.fr's DCAT backend) and the DCAT-AP 3.0.1 shapes expect.
+concern. Where a method removes what upstream wrote for a property before writing its own,
+a comment says why upstream's triples do not suit udata (data.gouv.fr's DCAT backend) or
+the DCAT-AP 3.0.1 shapes; everything else upstream writes is kept as it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import ckan.plugins.toolkit as tk
 import shapely
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD, Namespace
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from shapely.geometry import shape
 
 from ckanext.dcat.profiles import EuropeanDCATAP3Profile
-from ckanext.dcat.profiles.base import CleanedURIRef
+from ckanext.dcat.profiles.base import (
+    DCAT,
+    DCATAP,
+    DCT,
+    FOAF,
+    GSP,
+    LOCN,
+    SCHEMA,
+    SPDX,
+    VCARD,
+    CleanedURIRef,
+)
+from ckanext.dcat.profiles.euro_dcat_ap_2 import ELI
 from ckanext.dcat.utils import resource_uri
-from ckanext.tgn.schema import vocab
-from ckanext.tgn.territories import refdata
-
-DCT = DCTERMS
-DCATAP = Namespace("http://data.europa.eu/r5r/")
-ELI = Namespace("http://data.europa.eu/eli/ontology#")
-LOCN = Namespace("http://www.w3.org/ns/locn#")
-GSP = Namespace("http://www.opengis.net/ont/geosparql#")
-SPDX = Namespace("http://spdx.org/rdf/terms#")
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-SCHEMA = Namespace("http://schema.org/")
+from ckanext.tgn.lib import refdata, vocab
+from ckanext.tgn.lib.jsonlist import as_list
 
 HVD_LEGISLATION = URIRef("http://data.europa.eu/eli/reg_impl/2023/138/oj")
 IANA = "https://www.iana.org/assignments/media-types/"
 INSEE_GEO = "http://id.insee.fr/geo/"
 SIREN_URI = "https://annuaire-entreprises.data.gouv.fr/entreprise/"
 WKT_DECIMALS = 5
+
+# Organisations looked up once per document (a page of a catalog), then forgotten with it.
+_ORGANIZATIONS: WeakKeyDictionary[Graph, dict[str, dict[str, Any]]] = WeakKeyDictionary()
 
 # Range classes DCAT-AP 3 gives to each controlled property, added beside skos:Concept.
 _RANGE = {
@@ -60,14 +67,6 @@ def territory_uri(code: str) -> URIRef | None:
         refdata.KIND_DEPARTEMENT: "departement",
     }[territory.kind]
     return URIRef(f"{INSEE_GEO}{path}/{code}")
-
-
-def _as_list(value: Any) -> list[str]:
-    if value in (None, "", []):
-        return []
-    if isinstance(value, str):
-        value = json.loads(value) if value.startswith("[") else [value]
-    return [str(v) for v in value if v]
 
 
 def _wkt(geometry: dict[str, Any]) -> str:
@@ -96,7 +95,6 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             dataset_ref, DCT.accessRights, dataset_dict.get("access_rights"), "access-right"
         )
         self._hvd(dataset_dict, dataset_ref)
-        self._temporal(dataset_dict, dataset_ref)
         self._territories(dataset_dict, dataset_ref)
         self._publisher(dataset_dict, dataset_ref)
         self._conforms_to(dataset_ref, dataset_dict.get("conforms_to"))
@@ -107,6 +105,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
 
     def _identifier(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
         """The dataset id: unique on the platform and never changed by an edit."""
+        # Upstream prefers an `identifier` or `guid` field (a harvested record's) to the id.
         self.g.remove((dataset_ref, DCT.identifier, None))
         self.g.add((dataset_ref, DCT.identifier, Literal(dataset_dict["id"])))
 
@@ -123,6 +122,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
 
     def _licence(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
         """A dataset-level dct:license with the URL data.gouv.fr matches."""
+        # Upstream writes none here, or CKAN's license_url: not always data.gouv.fr's URL.
         self.g.remove((dataset_ref, DCT.license, None))
         ref = self._licence_ref(dataset_dict)
         if ref is not None:
@@ -148,8 +148,11 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         return ref
 
     def _controlled(self, subject: URIRef, predicate: URIRef, value: Any, name: str) -> None:
+        """The field's concepts of our vocabulary, each described once in the document."""
+        # Upstream writes any stored value as it is (the catalog's language as the literal
+        # locale "fr"); only concepts of our vocabularies, as URIs, stay.
         self.g.remove((subject, predicate, None))
-        for uri in _as_list(value):
+        for uri in as_list(value):
             ref = self._concept(uri, name)
             if ref is not None:
                 self.g.add((subject, predicate, ref))
@@ -166,22 +169,6 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
                 self.g.add((dataset_ref, DCAT.theme, category))
             self.g.add((HVD_LEGISLATION, RDF.type, ELI.LegalResource))
 
-    def _temporal(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
-        """dct:PeriodOfTime with dcat:startDate / dcat:endDate (DCAT-AP 3 and udata)."""
-        for period in list(self.g.objects(dataset_ref, DCT.temporal)):
-            self.g.remove((period, None, None))
-        self.g.remove((dataset_ref, DCT.temporal, None))
-        start, end = dataset_dict.get("temporal_start"), dataset_dict.get("temporal_end")
-        if not (start or end):
-            return
-        period = BNode()
-        self.g.add((dataset_ref, DCT.temporal, period))
-        self.g.add((period, RDF.type, DCT.PeriodOfTime))
-        if start:
-            self.g.add((period, DCAT.startDate, Literal(start, datatype=XSD.date)))
-        if end:
-            self.g.add((period, DCAT.endDate, Literal(end, datatype=XSD.date)))
-
     def _territories(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
         """Each territory as its INSEE URI, a dct:Location with its outline as WKT.
 
@@ -193,9 +180,10 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             for _, _, wkt in list(self.g.triples((node, LOCN.Geometry, None))):
                 self.g.remove((node, LOCN.Geometry, wkt))
                 self.g.add((node, LOCN.geometry, wkt))
-        codes = _as_list(dataset_dict.get("territories"))
+        codes = as_list(dataset_dict.get("territories"))
         if not codes:
             return
+        # Upstream's blank location holds the union outline; ours are named territories.
         for node in list(self.g.objects(dataset_ref, DCT.spatial)):
             self.g.remove((node, None, None))
         self.g.remove((dataset_ref, DCT.spatial, None))
@@ -232,7 +220,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             return
         # One lookup per organisation and per document (ckanext-dcat's own _org_cache lives
         # as long as the process, so a renamed organisation would keep its old name).
-        cache = self.g.__dict__.setdefault("_tgn_organizations", {})
+        cache = _ORGANIZATIONS.setdefault(self.g, {})
         full = cache.get(org["id"])
         if full is None:
             try:
@@ -240,6 +228,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             except tk.ObjectNotFound:
                 return  # an index older than the database: keep the rest of the dataset
             cache[org["id"]] = full
+        # Upstream's publisher (publisher_* fields or the organisation) has no SIREN.
         for old in list(self.g.objects(dataset_ref, DCT.publisher)):
             self.g.remove((old, None, None))
         self.g.remove((dataset_ref, DCT.publisher, None))
@@ -254,8 +243,9 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
 
     def _conforms_to(self, subject: URIRef, value: Any) -> None:
         """Exactly one dct:conformsTo: the versioned schema URL itself."""
+        # Upstream reads the field as a list (split on commas); ours is one URL, typed.
         self.g.remove((subject, DCT.conformsTo, None))
-        urls = _as_list(value)
+        urls = as_list(value)
         if urls:
             ref = CleanedURIRef(urls[0])
             self.g.add((subject, DCT.conformsTo, ref))
@@ -276,17 +266,22 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         ref = URIRef(resource_uri(resource))
         url = resource.get("url")
         for predicate in (DCAT.accessURL, DCAT.downloadURL):
+            # Upstream writes accessURL only (downloadURL from a download_url field); udata
+            # and the HVD shapes want both on every file.
             self.g.remove((ref, predicate, None))
             if url:
                 self.g.add((ref, predicate, CleanedURIRef(url)))
                 # the HVD shapes ask for it
                 self.g.add((CleanedURIRef(url), RDF.type, RDFS.Resource))
         self._controlled(ref, DCT.format, resource.get("format"), "file-type")
+        # Upstream writes the media type as a literal; DCAT-AP 3 wants the IANA URI.
         self.g.remove((ref, DCAT.mediaType, None))
         if resource.get("mimetype"):
             media = CleanedURIRef(IANA + resource["mimetype"])
             self.g.add((ref, DCAT.mediaType, media))
             self.g.add((media, RDF.type, DCT.MediaType))
+        # Upstream writes the resource's licence or the dataset's licence id/URL; each file
+        # gets the dataset's licence with data.gouv.fr's URL (see _licence).
         self.g.remove((ref, DCT.license, None))
         licence = self._licence_ref(dataset_dict)
         if licence is not None:
@@ -357,7 +352,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             resource["format"] = concept.code
         if (resource.get("mimetype") or "").startswith(IANA):
             resource["mimetype"] = resource["mimetype"][len(IANA) :]
-        schemas = _as_list(resource.get("conforms_to"))
+        schemas = as_list(resource.get("conforms_to"))
         if schemas:
             resource["conforms_to"] = schemas[0]
 
@@ -382,13 +377,11 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
                 "title": syndicat["name"],
                 "siren": syndicat["siren"],
             }
-        self.g.remove((catalog_ref, DCT.publisher, None))
         self.g.add((catalog_ref, DCT.publisher, self._agent(org)))
 
     def _theme_taxonomy(self, catalog_ref: URIRef) -> None:
         scheme = vocab.vocabulary("data-theme")
         ref = URIRef(scheme.scheme)
-        self.g.remove((catalog_ref, DCAT.themeTaxonomy, None))
         self.g.add((catalog_ref, DCAT.themeTaxonomy, ref))
         self.g.add((ref, RDF.type, SKOS.ConceptScheme))
         self.g.add((ref, DCT.title, Literal(scheme.labels["fr"], lang="fr")))

@@ -1,10 +1,14 @@
-"""Template helpers of the schema plugin: vocabulary choices for the forms."""
+"""Template helpers of the schema plugin: the choices of the forms' controlled fields.
+
+Every ``choices_helper`` that schemas/*.yaml names is here, so the forms do not depend on
+another tgn_* plugin being switched on.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ckanext.tgn.schema import vocab
+from ckanext.tgn.lib import refdata, vocab
 
 
 def tgn_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
@@ -39,3 +43,13 @@ def tgn_table_schema_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
 def tgn_licence_url(licence_id: str) -> str | None:
     """The canonical URL of a licence of the platform (the one data.gouv.fr matches)."""
     return next((lic["url"] for lic in vocab.licences() if lic["id"] == licence_id), None)
+
+
+def tgn_territory_choices(field: dict[str, Any]) -> list[dict[str, str]]:
+    """Choices of the dataset field "Couverture territoriale": département, EPCI, communes.
+
+    Used as a scheming ``choices_helper``, so the form lists territories by name.
+    """
+    order = {refdata.KIND_DEPARTEMENT: 0, refdata.KIND_EPCI: 1, refdata.KIND_COMMUNE: 2}
+    found = sorted(refdata.territories().values(), key=lambda t: (order[t.kind], t.name))
+    return [{"value": t.code, "label": refdata.territory_label(t)} for t in found]

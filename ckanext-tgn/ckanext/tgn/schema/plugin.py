@@ -5,14 +5,14 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.tgn import TgnTranslation
-from ckanext.tgn.schema import vocab
+from ckanext.tgn.lib import vocab
+from ckanext.tgn.lib.i18n import TgnTranslation
 
 
 @tk.blanket.config_declarations
 @tk.blanket.validators
 @tk.blanket.helpers
-class SchemaPlugin(p.SingletonPlugin, TgnTranslation):
+class TgnSchemaPlugin(p.SingletonPlugin, TgnTranslation):
     """Vocabularies, licences and French validators used by the scheming schemas."""
 
     p.implements(p.IConfigurer)

@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import click
 
-from ckanext.tgn.cli import in_request_context, site_user_context, tgn
+from ckanext.tgn.lib.cli import in_request_context, site_user_context, tgn
 
 __all__ = ["tgn"]
 

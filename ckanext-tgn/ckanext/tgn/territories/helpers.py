@@ -7,25 +7,13 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.tgn.territories import refdata
-
-
-def tgn_territory_choices(field: dict[str, Any]) -> list[dict[str, str]]:
-    """Choices of the dataset field "Couverture territoriale": département, EPCI, communes.
-
-    Used as a scheming ``choices_helper``, so the form lists territories by name.
-    """
-    order = {refdata.KIND_DEPARTEMENT: 0, refdata.KIND_EPCI: 1, refdata.KIND_COMMUNE: 2}
-    found = sorted(refdata.territories().values(), key=lambda t: (order[t.kind], t.name))
-    return [{"value": t.code, "label": refdata.territory_label(t)} for t in found]
+from ckanext.tgn.lib import refdata
+from ckanext.tgn.lib.jsonlist import as_list
 
 
 def tgn_member_communes(org: dict[str, Any]) -> list[dict[str, Any]]:
     """Member communes of an EPCI organisation, with names, for its page."""
-    codes = org.get("member_communes") or []
-    if isinstance(codes, str):
-        codes = json.loads(codes)
-    communes = [refdata.commune(code) for code in codes]
+    communes = [refdata.commune(code) for code in as_list(org.get("member_communes"))]
     return sorted((c for c in communes if c), key=lambda c: c["name"])
 
 

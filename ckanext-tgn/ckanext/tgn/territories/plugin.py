@@ -5,16 +5,15 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.tgn import TgnTranslation
+from ckanext.tgn.lib.i18n import TgnTranslation
 
 
 @tk.blanket.config_declarations
-@tk.blanket.validators
 @tk.blanket.helpers
 @tk.blanket.actions
 @tk.blanket.auth_functions
 @tk.blanket.cli
-class TerritoriesPlugin(p.SingletonPlugin, TgnTranslation):
+class TgnTerritoriesPlugin(p.SingletonPlugin, TgnTranslation):
     """Territory organisations, their reference data, outlines and dataset coverage."""
 
     p.implements(p.IConfigurer)

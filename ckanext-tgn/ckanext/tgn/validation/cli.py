@@ -8,9 +8,9 @@ import ckan.plugins.toolkit as tk
 import click
 from ckan import model
 
-from ckanext.tgn.cli import in_request_context, site_user_context, tgn
-from ckanext.tgn.validation import jobs
-from ckanext.tgn.validation import model as m
+from ckanext.tgn.lib.cli import in_request_context, site_user_context, tgn
+from ckanext.tgn.validation.job import run_validation
+from ckanext.tgn.validation.reports import ValidationReport, schema_url_of
 
 __all__ = ["tgn"]
 
@@ -31,7 +31,7 @@ def _resources(dataset: str | None) -> list[model.Resource]:
         if package is None:
             raise click.ClickException(f"Jeu de données introuvable : {dataset}")
         query = query.filter(model.Package.id == package.id)
-    return [r for r in query.order_by(model.Resource.id) if jobs.schema_url_of(r)]
+    return [r for r in query.order_by(model.Resource.id) if schema_url_of(r)]
 
 
 @validation.command("run")
@@ -59,7 +59,7 @@ def run(resource_ids: tuple[str, ...], dataset: str | None, everything: bool, no
     for number, resource in enumerate(targets, 1):
         report = tk.get_action("tgn_validation_run")(site_user_context(), {"id": resource.id})
         if now:
-            jobs.run_validation(resource.id, m.ValidationReport.get(resource.id).token)
+            run_validation(resource.id, ValidationReport.get(resource.id).token)
             report = tk.get_action("tgn_validation_show")(site_user_context(), {"id": resource.id})
             click.echo(
                 f"[{number}/{len(targets)}] {resource.id} : {report['status']}"

@@ -10,27 +10,30 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from . import jobs, messages
-from . import model as m
+from ckanext.tgn.lib.validation_policy import POLICY_FIELD
+
+from . import messages
+from .engine.status import ERROR, INVALID, PENDING, RUNNING, VALID
+from .reports import ValidationReport
 
 _BADGE_CLASSES = {
-    m.PENDING: "secondary",
-    m.RUNNING: "info",
-    m.VALID: "success",
-    m.INVALID: "danger",
-    m.ERROR: "warning",
+    PENDING: "secondary",
+    RUNNING: "info",
+    VALID: "success",
+    INVALID: "danger",
+    ERROR: "warning",
 }
 
 
 def tgn_validation_report(resource_id: str) -> dict[str, Any] | None:
     """The worded report of a resource the page already shows, or None."""
-    report = m.ValidationReport.get(resource_id)
+    report = ValidationReport.get(resource_id)
     return messages.worded(report.as_dict()) if report else None
 
 
 def tgn_validation_badge(resource_id: str) -> dict[str, str] | None:
     """Status and label of one resource's report, for its line on the dataset page."""
-    report = m.ValidationReport.get(resource_id)
+    report = ValidationReport.get(resource_id)
     if report is None:
         return None
     return {"status": report.status, "label": messages.status_label(report.status)}
@@ -80,13 +83,13 @@ def tgn_validation_can_run(resource_id: str) -> bool:
 def tgn_validation_org_problems(org_id: str, limit: int = 50) -> list[dict[str, Any]]:
     """The organisation's resources whose validation failed, that the visitor may see."""
     rows = (
-        model.Session.query(m.ValidationReport, model.Resource, model.Package)
-        .join(model.Resource, model.Resource.id == m.ValidationReport.resource_id)
-        .join(model.Package, model.Package.id == m.ValidationReport.package_id)
+        model.Session.query(ValidationReport, model.Resource, model.Package)
+        .join(model.Resource, model.Resource.id == ValidationReport.resource_id)
+        .join(model.Package, model.Package.id == ValidationReport.package_id)
         .filter(model.Package.owner_org == org_id)
         .filter(model.Package.state == "active")
         .filter(model.Resource.state == "active")
-        .filter(m.ValidationReport.status.in_([m.INVALID, m.ERROR]))
+        .filter(ValidationReport.status.in_([INVALID, ERROR]))
         .order_by(model.Package.title, model.Resource.position)
         .limit(limit * 4)
     )
@@ -117,7 +120,7 @@ def tgn_validation_org_problems(org_id: str, limit: int = 50) -> list[dict[str, 
 
 
 def tgn_validation_policy_label(org: dict[str, Any]) -> str:
-    policy = org.get(jobs.POLICY_FIELD) or tk.config["ckanext.tgn.validation.default_policy"]
+    policy = org.get(POLICY_FIELD) or tk.config["ckanext.tgn.validation.default_policy"]
     if policy == "private":
         return tk._("a dataset with an invalid resource stays private until it is fixed")
     return tk._("invalid resources are published with a warning")

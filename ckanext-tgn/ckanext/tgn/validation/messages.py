@@ -11,7 +11,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from . import model as m
+from .engine.status import ERROR, INVALID, PENDING, RUNNING, VALID
 
 
 def _operator(op: str) -> str:
@@ -27,11 +27,11 @@ def _operator(op: str) -> str:
 
 def status_label(status: str | None) -> str:
     labels = {
-        m.PENDING: tk._("pending"),
-        m.RUNNING: tk._("running"),
-        m.VALID: tk._("valid"),
-        m.INVALID: tk._("invalid"),
-        m.ERROR: tk._("error"),
+        PENDING: tk._("pending"),
+        RUNNING: tk._("running"),
+        VALID: tk._("valid"),
+        INVALID: tk._("invalid"),
+        ERROR: tk._("error"),
     }
     return labels.get(status or "", tk._("not validated"))
 

@@ -9,18 +9,17 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from sqlalchemy import event
 
-from ckanext.tgn import TgnTranslation
-from ckanext.tgn.validation import jobs
+from ckanext.tgn.lib.i18n import TgnTranslation
+from ckanext.tgn.validation import queue
 
 
 @tk.blanket.config_declarations
 @tk.blanket.actions
 @tk.blanket.auth_functions
 @tk.blanket.helpers
-@tk.blanket.validators
 @tk.blanket.blueprints
 @tk.blanket.cli
-class ValidationPlugin(p.SingletonPlugin, TgnTranslation):
+class TgnValidationPlugin(p.SingletonPlugin, TgnTranslation):
     """Background frictionless validation, its reports, badges and publication policy."""
 
     p.implements(p.IConfigurer)
@@ -35,16 +34,16 @@ class ValidationPlugin(p.SingletonPlugin, TgnTranslation):
     # IConfigurable
     def configure(self, config: tk.CKANConfig) -> None:
         # Jobs leave for Redis only once the transaction that asked for them commits.
-        if not event.contains(model.Session, "after_commit", jobs.enqueue_committed):
-            event.listen(model.Session, "after_commit", jobs.enqueue_committed)
-            event.listen(model.Session, "after_rollback", jobs.forget_jobs)
+        if not event.contains(model.Session, "after_commit", queue.enqueue_committed):
+            event.listen(model.Session, "after_commit", queue.enqueue_committed)
+            event.listen(model.Session, "after_rollback", queue.forget_jobs)
 
     # IPackageController: every path that changes resources ends in a dataset save
     # (resource_create/update/delete call package_update), so one hook sees them all.
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("id"):
-            jobs.sync_package(pkg_dict["id"])
+            queue.sync_package(pkg_dict["id"])
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("id"):
-            jobs.sync_package(pkg_dict["id"])
+            queue.sync_package(pkg_dict["id"])

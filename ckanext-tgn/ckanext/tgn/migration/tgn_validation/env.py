@@ -8,7 +8,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from ckanext.tgn.validation.model import metadata
+from ckanext.tgn.validation.reports import metadata
 
 config = context.config
 if config.config_file_name:

@@ -14,18 +14,36 @@ from urllib.parse import urlsplit
 import ckan.plugins.toolkit as tk
 
 from ckanext.scheming.validation import scheming_validator
-from ckanext.tgn.schema import vocab
+from ckanext.tgn.lib import vocab
+from ckanext.tgn.lib.jsonlist import as_list
 
+from .policy_validators import tgn_validation_policy
+from .territory_validators import (
+    tgn_epci_nature,
+    tgn_geojson_geometry,
+    tgn_siren,
+    tgn_spatial_from_territories,
+    tgn_territory_codes,
+)
+
+# Every validator that schemas/*.yaml names is registered by this plugin, so the schemas load
+# whichever other tgn_* plugins are switched on.
 __all__ = [
     "tgn_date",
     "tgn_email",
     "tgn_end_after_start",
+    "tgn_epci_nature",
+    "tgn_geojson_geometry",
     "tgn_http_url",
     "tgn_licence",
     "tgn_media_type",
     "tgn_resource_format",
     "tgn_resource_url",
+    "tgn_siren",
+    "tgn_spatial_from_territories",
     "tgn_table_schema",
+    "tgn_territory_codes",
+    "tgn_validation_policy",
     "tgn_vocabulary",
 ]
 
@@ -86,9 +104,9 @@ def tgn_vocabulary(field: dict[str, Any], schema: dict[str, Any]) -> Any:
     def validator(value: Any) -> Any:
         if value in (None, "", []) or value is tk.missing:
             return value
-        values = value
-        if isinstance(value, str):
-            values = json.loads(value) if value.startswith("[") else [value]
+        values = as_list(value)
+        if not values:  # a list of blanks, as a form may send
+            return json.dumps([]) if multiple else ""
         uris, unknown = [], []
         for item in values:
             concept = vocab.vocabulary(name).lookup(str(item))

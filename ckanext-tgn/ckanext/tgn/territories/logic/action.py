@@ -11,7 +11,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.tgn.territories import refdata
+from ckanext.tgn.lib import refdata
+from ckanext.tgn.lib.jsonlist import as_list
 
 # Fields the reference data owns; staff edit the others (website, contact, description...).
 MANAGED_FIELDS = (
@@ -99,7 +100,7 @@ def _normalised(field: str, value: Any) -> Any:
     if value in (None, "", []):
         return None
     if field == "member_communes":
-        return sorted(json.loads(value) if isinstance(value, str) else value)
+        return sorted(as_list(value))
     if field == "geometry":
         return json.loads(value) if isinstance(value, str) else value
     return str(value)

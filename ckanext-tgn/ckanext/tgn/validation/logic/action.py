@@ -7,8 +7,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.tgn.validation import jobs, messages
-from ckanext.tgn.validation import model as m
+from ckanext.tgn.validation import messages, queue
+from ckanext.tgn.validation.reports import ValidationReport, schema_url_of
 
 
 @tk.side_effect_free
@@ -25,7 +25,7 @@ def tgn_validation_show(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     :rtype: dictionary
     """
     tk.check_access("tgn_validation_show", context, data_dict)
-    report = m.ValidationReport.get(str(data_dict.get("id")))
+    report = ValidationReport.get(str(data_dict.get("id")))
     if report is None:
         raise tk.ObjectNotFound(tk._("This resource has not been validated."))
     return messages.worded(report.as_dict())
@@ -43,7 +43,7 @@ def tgn_validation_run(context: dict[str, Any], data_dict: dict[str, Any]) -> di
     resource = model.Resource.get(str(data_dict.get("id")))
     if resource is None or resource.state != "active":
         raise tk.ObjectNotFound(tk._("Resource not found"))
-    schema_url = jobs.schema_url_of(resource)
+    schema_url = schema_url_of(resource)
     if not schema_url:
         raise tk.ValidationError(
             {
@@ -55,6 +55,6 @@ def tgn_validation_run(context: dict[str, Any], data_dict: dict[str, Any]) -> di
                 ]
             }
         )
-    report = jobs.request(resource, schema_url)
+    report = queue.request(resource, schema_url)
     model.Session.commit()
     return messages.worded(report.as_dict())

@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .problems import Problem
+from ckanext.tgn.lib.problems import Problem
 
 _CHUNK = 1 << 20
 _BINARY_SIGNATURES = (

@@ -20,8 +20,8 @@ from ckan import model
 from ckan.lib import uploader
 from ckan.lib.redis import connect_to_redis
 
-from .fetch import FetchError, fetch_bytes
-from .problems import Problem
+from ckanext.tgn.lib.http import FetchError, fetch_bytes
+from ckanext.tgn.lib.problems import Problem
 
 CANONICAL_BASE = "https://schema.data.gouv.fr/schemas/"
 _MAX_SCHEMA_BYTES = 5 * 1024 * 1024

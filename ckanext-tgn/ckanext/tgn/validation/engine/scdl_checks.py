@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import attrs
 from frictionless import Check, errors
 
-from ckanext.tgn.territories import siren as siren_rules
+from ckanext.tgn.lib import siren as siren_rules
 
 log = logging.getLogger(__name__)
 

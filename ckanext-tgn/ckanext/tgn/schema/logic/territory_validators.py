@@ -1,4 +1,4 @@
-"""Validators of territory fields: SIREN, territory codes, coverage geometry.
+"""Validators of territory fields: SIREN, territory codes, coverage geometry, EPCI nature.
 
 Messages have English source strings, translated into French in ckanext/tgn/i18n.
 """
@@ -11,16 +11,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from shapely.geometry import shape
 
-from ckanext.tgn.territories import refdata
-from ckanext.tgn.territories import siren as siren_numbers
-
-__all__ = [
-    "tgn_epci_nature",
-    "tgn_geojson_geometry",
-    "tgn_siren",
-    "tgn_spatial_from_territories",
-    "tgn_territory_codes",
-]
+from ckanext.tgn.lib import refdata
+from ckanext.tgn.lib import siren as siren_numbers
+from ckanext.tgn.lib.jsonlist import as_list
 
 
 def tgn_siren(value: Any) -> Any:
@@ -40,24 +33,9 @@ def tgn_siren(value: Any) -> Any:
     return siren
 
 
-def _as_codes(value: Any) -> list[str]:
-    if value in (None, "", []) or value is tk.missing:
-        return []
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                value = json.loads(text)
-            except ValueError:
-                value = [text]
-        else:
-            value = text.split(",")
-    return [str(code).strip() for code in value if str(code).strip()]
-
-
 def tgn_territory_codes(value: Any) -> Any:
     """Territory codes (commune INSEE code, EPCI SIREN, "82"), all known; stored as JSON."""
-    codes = _as_codes(value)
+    codes = as_list(value, separator=",")
     unknown = [code for code in codes if refdata.territory(code) is None]
     if unknown:
         raise tk.Invalid(
@@ -78,7 +56,7 @@ def tgn_spatial_from_territories(key: Any, data: dict, errors: dict, context: An
     territories_key = (*key[:-1], "territories")
     if errors.get(territories_key):
         return
-    codes = [c for c in _as_codes(data.get(territories_key)) if refdata.territory(c)]
+    codes = [c for c in as_list(data.get(territories_key), separator=",") if refdata.territory(c)]
     if codes:
         data[key] = json.dumps(refdata.coverage_geometry(codes), separators=(",", ":"))
 

@@ -19,12 +19,11 @@ from sqlalchemy.orm import declarative_base
 metadata = sa.MetaData()
 Base = declarative_base(metadata=metadata)
 
-PENDING = "en attente"
-RUNNING = "en cours"
-VALID = "valide"
-INVALID = "invalide"
-ERROR = "erreur"
-STATUSES = (PENDING, RUNNING, VALID, INVALID, ERROR)
+
+def schema_url_of(resource: model.Resource) -> str | None:
+    """The Table Schema address a resource's table is checked against (its ``conforms_to``)."""
+    value = (resource.extras or {}).get("conforms_to")
+    return str(value).strip() if value else None
 
 
 def utcnow() -> datetime.datetime:

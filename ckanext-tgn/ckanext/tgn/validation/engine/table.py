@@ -19,13 +19,10 @@ from typing import Any
 import frictionless
 from frictionless import Checklist, Detector, Dialect, FrictionlessException, Resource, formats
 
-from . import checks as custom
 from . import fields
+from . import scdl_checks as custom
 from .sniff import NotATable, TableFile, sniff
-
-VALID = "valide"
-INVALID = "invalide"
-ERROR = "erreur"
+from .status import ERROR, INVALID, VALID
 
 # Errors that mean "this file could not be read", not "this table breaks the schema".
 _READ_ERRORS = {

@@ -6,7 +6,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.tgn.validation.jobs import POLICIES
+from ckanext.tgn.lib.validation_policy import POLICIES
 
 
 def tgn_validation_policy(key: Any, data: dict, errors: dict, context: Any) -> None:

@@ -1,0 +1,235 @@
+"""Catalog pages: which datasets, in what order, with what paging, serialised how.
+
+Only public, active datasets of the ``dataset`` type, whatever the harvester's parameters;
+a page order that an edit cannot shuffle; absolute Hydra links built from ``ckan.site_url``.
+The views turn a ``CatalogRefused`` into its HTTP answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.search import SearchError
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF
+
+from ckanext.dcat.processors import HYDRA, RDFSerializer
+
+# URL suffix -> (rdflib format, media type)
+FORMATS = {
+    "xml": ("xml", "application/rdf+xml"),
+    "rdf": ("xml", "application/rdf+xml"),
+    "ttl": ("turtle", "text/turtle"),
+    "jsonld": ("json-ld", "application/ld+json"),
+}
+# Search syntax that could reach beyond public, active datasets or run other query parsers
+# (defence in depth: CKAN keeps its own filters in a separate fq): local parameters, nested
+# queries and the fields that hold visibility.
+_FORBIDDEN = re.compile(
+    r"\{!|_query_|\b(capacity|state|private|permission_labels|site_id)\s*:", re.IGNORECASE
+)
+PAGE_ORDER = "metadata_created asc, id asc"
+MAX_PAGE = 100_000
+# The harvester's parameters that narrow a catalog, kept in its paging links.
+FILTER_PARAMETERS = ("q", "fq", "modified_since")
+
+
+class CatalogRefused(Exception):
+    """A request the catalog cannot answer: its HTTP status and a message for the harvester."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class CatalogSerializer(RDFSerializer):
+    """ckanext-dcat's serializer with a catalog node of our choosing and absolute Hydra links.
+
+    A per-organisation catalog is a catalog of its own, at its own URL.
+    """
+
+    def __init__(self, catalog_url: str) -> None:
+        super().__init__()
+        self.catalog_url = catalog_url
+
+    def graph_from_catalog(self, catalog_dict: dict | None = None) -> URIRef:
+        # Upstream names the catalog after ckan.site_url; ours is the page's own catalog URL.
+        ref = URIRef(self.catalog_url)
+        for profile_class in self._profiles:
+            profile = profile_class(self.g, compatibility_mode=self.compatibility_mode)
+            profile.graph_from_catalog(catalog_dict, ref)
+        return ref
+
+    def _add_pagination_triples(self, paging_info: dict[str, Any]) -> URIRef:
+        """A hydra:PartialCollectionView whose links are IRIs, not string literals."""
+        self.g.bind("hydra", HYDRA)
+        ref = URIRef(paging_info["current"])
+        self.g.add((ref, RDF.type, HYDRA.PartialCollectionView))
+        self.g.add((ref, RDF.type, HYDRA.PagedCollection))  # older harvesters read this
+        for key, predicates in (
+            ("next", (HYDRA.next, HYDRA.nextPage)),
+            ("previous", (HYDRA.previous, HYDRA.previousPage)),
+            ("first", (HYDRA.first, HYDRA.firstPage)),
+            ("last", (HYDRA.last, HYDRA.lastPage)),
+        ):
+            if paging_info.get(key):
+                for predicate in predicates:
+                    self.g.add((ref, predicate, URIRef(paging_info[key])))
+        self.g.add((ref, HYDRA.totalItems, Literal(paging_info["count"])))
+        self.g.add((ref, HYDRA.itemsPerPage, Literal(paging_info["items_per_page"])))
+        return ref
+
+
+def rdf_format(suffix: str) -> tuple[str, str]:
+    """The rdflib format and media type of a URL suffix."""
+    if suffix not in FORMATS:
+        raise CatalogRefused(
+            404, tk._('Unknown format "{suffix}": use .xml, .ttl or .jsonld.').format(suffix=suffix)
+        )
+    return FORMATS[suffix]
+
+
+def page_number(raw: str) -> int:
+    """The ``page`` parameter, 1 or more and small enough for Solr."""
+    try:
+        page = int(raw)
+    except ValueError:
+        page = 0
+    if page < 1:
+        raise CatalogRefused(400, tk._("The page parameter must be an integer of 1 or more."))
+    if page > MAX_PAGE:  # Solr's start is an int: never send it an absurd offset
+        raise CatalogRefused(404, tk._("Page {page} does not exist.").format(page=page))
+    return page
+
+
+def search_filters(args: Mapping[str, str]) -> dict[str, Any]:
+    """The harvester's own q / fq / modified_since, checked so they can only narrow."""
+    q, fq = args.get("q", "").strip(), args.get("fq", "").strip()
+    for name, value in (("q", q), ("fq", fq)):
+        if _FORBIDDEN.search(value):
+            raise CatalogRefused(
+                400,
+                tk._("Parameter {name} refused: this syntax is not allowed here.").format(
+                    name=name
+                ),
+            )
+    fq_list = [fq] if fq else []
+    since = args.get("modified_since", "").strip()
+    if since:
+        try:
+            day = dt.datetime.fromisoformat(since).date().isoformat()
+        except ValueError:
+            raise CatalogRefused(
+                400,
+                tk._("The modified_since parameter must be an ISO date, e.g. 2025-01-31."),
+            ) from None
+        fq_list.append(f"metadata_modified:[{day}T00:00:00Z TO *]")
+    return {"q": q or "*:*", "fq_list": fq_list}
+
+
+def public_search(args: Mapping[str, str], extra_fq: list[str], page: int) -> dict[str, Any]:
+    """Public, active datasets only; the harvester's filters go in their own fq (an AND)."""
+    # package_search caps rows at ckan.search.rows_max: page with the rows it will return.
+    rows = min(
+        int(tk.config.get("ckanext.dcat.datasets_per_page") or 100),
+        int(tk.config.get("ckan.search.rows_max") or 1000),
+    )
+    filters = search_filters(args)
+    data_dict = {
+        "q": filters["q"],
+        "fq_list": ["-dataset_type:harvest", *extra_fq, *filters["fq_list"]],
+        "include_private": False,
+        "include_drafts": False,
+        "include_deleted": False,
+        "sort": PAGE_ORDER,
+        "rows": rows,
+        "start": (page - 1) * rows,
+    }
+    # Anonymous on purpose: a logged-in sysadmin harvests exactly what the public sees.
+    try:
+        result = tk.get_action("package_search")({"ignore_auth": True, "user": ""}, data_dict)
+    except (tk.ValidationError, SearchError):
+        raise CatalogRefused(400, tk._("Invalid q or fq parameters: the search failed.")) from None
+    result["rows"] = rows
+    return result
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """ckan.site_url (with any path it has) followed by the route (with any root path)."""
+    return tk.config["ckan.site_url"].rstrip("/") + tk.h.url_for(endpoint, **values)
+
+
+def paging(
+    args: Mapping[str, str], endpoint: str, page: int, result: dict[str, Any], **values: Any
+) -> dict[str, Any]:
+    """Absolute page URLs from ckan.site_url (root path included), parameters encoded."""
+    kept = [(k, v) for k, v in args.items() if k in FILTER_PARAMETERS]
+
+    def url(number: int) -> str:
+        return f"{absolute_url(endpoint, **values)}?{urlencode([*kept, ('page', number)])}"
+
+    last = max(1, math.ceil(result["count"] / result["rows"]))
+    if page > last:
+        raise CatalogRefused(
+            404,
+            tk._("Page {page} does not exist: this catalog has {last} page(s).").format(
+                page=page, last=last
+            ),
+        )
+    info = {
+        "count": result["count"],
+        "items_per_page": result["rows"],
+        "current": url(page),
+        "first": url(1),
+        "last": url(last),
+    }
+    if page < last:
+        info["next"] = url(page + 1)
+    if page > 1:
+        info["previous"] = url(page - 1)
+    return info
+
+
+def catalog_page(
+    args: Mapping[str, str],
+    endpoint: str,
+    suffix: str,
+    catalog_dict: dict[str, Any],
+    extra_fq: list[str],
+    **values: Any,
+) -> tuple[str, str]:
+    """One page of a catalog: its body and media type."""
+    rdf, media_type = rdf_format(suffix)
+    page = page_number(args.get("page", "1"))
+    result = public_search(args, extra_fq, page)
+    info = paging(args, endpoint, page, result, _format=suffix, **values)
+    catalog_url = absolute_url(endpoint, _format=suffix, **values)
+    serializer = CatalogSerializer(catalog_url.rsplit(".", 1)[0])
+    body = serializer.serialize_catalog(
+        catalog_dict, result["results"], _format=rdf, pagination_info=info
+    )
+    return body, media_type
+
+
+def public_dataset(id_or_name: str) -> dict[str, Any]:
+    """A public, active dataset, or ``CatalogRefused`` 404 whoever asks."""
+    try:
+        dataset_dict = tk.get_action("package_show")({"ignore_auth": True}, {"id": id_or_name})
+    except tk.ObjectNotFound:
+        dataset_dict = None
+    if not dataset_dict or dataset_dict.get("private") or dataset_dict.get("state") != "active":
+        raise CatalogRefused(404, tk._("No public dataset has this name or id."))
+    return dataset_dict
+
+
+def dataset_document(dataset_dict: dict[str, Any], suffix: str) -> tuple[str, str]:
+    """One dataset in RDF: its body and media type."""
+    rdf, media_type = rdf_format(suffix)
+    return RDFSerializer().serialize_dataset(dataset_dict, _format=rdf), media_type

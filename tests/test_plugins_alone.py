@@ -1,0 +1,48 @@
+"""The schemas need only ``tgn_schema``: the other tgn_* plugins can be switched off.
+
+Every validator and choices helper that ``schemas/*.yaml`` names is registered by
+``tgn_schema``, so a site without territories, DCAT or validation still loads the forms and
+saves complete records (the static side is in tests/test_architecture.py).
+"""
+
+from __future__ import annotations
+
+import json
+
+import ckan.plugins as p
+import pytest
+from ckan.tests import helpers
+
+ALONE = "scheming_datasets scheming_organizations tgn_schema"
+
+pytestmark = [
+    pytest.mark.ckan_config("ckan.plugins", ALONE),
+    pytest.mark.usefixtures("with_plugins", "tgn_db", "clean_index"),
+]
+
+
+def test_no_other_tgn_plugin_is_loaded():
+    assert p.plugin_loaded("tgn_schema")
+    for name in ("tgn_territories", "tgn_dcat", "tgn_validation"):
+        assert not p.plugin_loaded(name)
+
+
+def test_an_organisation_and_a_dataset_are_validated_by_tgn_schema_alone(make_org, make_dataset):
+    org = make_org(siren="200 061 257", territory_kind="syndicat-mixte", epci_nature="")
+    assert org["siren"] == "200061257"  # tgn_siren ran
+    dataset = make_dataset(owner_org=org["id"], territories=["82121"], theme=["GOVE"])
+    assert dataset["territories"] == ["82121"]
+    assert json.loads(dataset["spatial"])["type"] in ("Polygon", "MultiPolygon")
+    assert dataset["theme"] == ["http://publications.europa.eu/resource/authority/data-theme/GOVE"]
+
+
+def test_a_bad_siren_is_still_refused_in_french(make_org):
+    with pytest.raises(p.toolkit.ValidationError) as refused:
+        make_org(siren="200061258")
+    assert "clé de contrôle incorrecte" in str(refused.value)
+
+
+def test_the_policy_field_is_still_kept_for_staff(make_org):
+    org = make_org(validation_policy="private")
+    shown = helpers.call_action("organization_show", id=org["id"])
+    assert shown["validation_policy"] == "private"
