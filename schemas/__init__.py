@@ -1,1 +1,1 @@
-# ckanext-scheming schemas of the platform, shipped as ckanext.tgn.schemas (see setup.py).
+# ckanext-scheming schemas of the platform, shipped as ckanext.tgn.schemas (see pyproject.toml).

@@ -36,9 +36,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV" || fail "impossible de créer .venv (paquet python3-venv?)"
 fi
 
-# Reinstall only when the pinned requirements changed: a second run is instant.
+# Reinstall only when the pinned requirements or the packaging (pyproject.toml: entry points)
+# changed: a second run is instant.
 stamp="$VENV/.requirements.sha256"
-want=$(cat "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt" "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)
+want=$(cat "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "python: installation de CKAN 2.11 et des extensions (première fois: ~2 min)..."
   "$VENV/bin/pip" install -q -r "$ROOT/dev-requirements.txt" || fail "pip install a échoué"
