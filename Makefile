@@ -27,9 +27,10 @@ status:
 site:
 	@scripts/site.sh
 
-lint:  ## ruff (Python), shellcheck (scripts), hadolint (Dockerfile)
+lint:  ## ruff (Python), pyright (types), shellcheck (scripts), hadolint (Dockerfile)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(VENV)/bin/pyright
 	@shellcheck scripts/*.sh docker/entrypoint.sh .ci/run
 	@$(VENV)/bin/hadolint --no-color docker/Dockerfile
 	@echo "lint: ok"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the platform needs on a Debian machine, skipping what is already there:
-# Debian packages (PostgreSQL 15, Redis, Java 17 + Maven for Solr, build deps of CKAN),
+# Debian packages (PostgreSQL 15, Redis, Java 17 + Maven for Solr, build deps of CKAN,
+# Node.js for pyright),
 # a virtualenv in .venv with the pinned Python stack, and this bundle in editable mode.
 # Maven artifacts for Solr are fetched by scripts/services.sh on first start.
 set -euo pipefail
@@ -8,7 +9,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 APT_PACKAGES=(postgresql-15 postgresql-client-15 redis-server libpq-dev gcc libmagic1
-  openjdk-17-jdk-headless maven curl iproute2 util-linux shellcheck)
+  openjdk-17-jdk-headless maven curl iproute2 util-linux shellcheck nodejs)
 
 fail() {
   printf 'ERREUR: %s\n' "$*" >&2
@@ -39,12 +40,17 @@ fi
 # Reinstall only when the pinned requirements or the packaging (pyproject.toml: entry points)
 # changed: a second run is instant.
 stamp="$VENV/.requirements.sha256"
+BUILD_BACKEND="setuptools==78.1.1"  # meets [build-system] in pyproject.toml
 want=$(cat "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "python: installation de CKAN 2.11 et des extensions (première fois: ~2 min)..."
   "$VENV/bin/pip" install -q -r "$ROOT/dev-requirements.txt" || fail "pip install a échoué"
   "$VENV/bin/pip" install -q --no-deps -e "$ROOT" || fail "pip install -e . a échoué"
   "$VENV/bin/pip" check || fail "pip check: dépendances incohérentes"
+  # The build backend as a local wheel: tests/test_packaging.py builds our wheel offline
+  # in pip's isolated build environment, as docker/Dockerfile's `pip install .` does.
+  "$VENV/bin/pip" download -q --no-deps -d "$ROOT/.cache/build-wheels" "$BUILD_BACKEND" ||
+    fail "pip download $BUILD_BACKEND a échoué"
   echo "$want" >"$stamp"
 fi
 # Tools the tests run beside the platform, each in its own virtualenv because they pin

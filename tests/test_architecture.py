@@ -137,7 +137,7 @@ def test_the_table_engine_runs_in_a_plain_python_process(tmp_path):
         from pathlib import Path
         from ckanext.tgn.validation.engine import validate_table
         schema = {{"fields": [{{"name": "code", "type": "integer"}}, {{"name": "nom"}}]}}
-        outcome = validate_table(Path({str(table)!r}), schema, error_limit=10)
+        outcome = validate_table(Path({str(table)!r}), schema, error_limit=10, time_limit=60)
         loaded = sorted(m for m in sys.modules if m == "ckan" or m.startswith("ckan."))
         print(outcome.status, outcome.error_count, loaded)
         """

@@ -59,7 +59,7 @@ class CatalogSerializer(RDFSerializer):
         super().__init__()
         self.catalog_url = catalog_url
 
-    def graph_from_catalog(self, catalog_dict: dict | None = None) -> URIRef:
+    def graph_from_catalog(self, catalog_dict: dict[str, Any] | None = None) -> URIRef:
         # Upstream names the catalog after ckan.site_url; ours is the page's own catalog URL.
         ref = URIRef(self.catalog_url)
         for profile_class in self._profiles:

@@ -77,7 +77,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
     """French DCAT-AP 3 profile of Tarn-et-Garonne Numérique (data.gouv.fr, DCAT-AP 3.0.1)."""
 
     # --- dataset -------------------------------------------------------------------------
-    def graph_from_dataset(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+    def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         # With territories, the outline is written per territory below: spare upstream the
         # GeoJSON-to-WKT conversion of `spatial` (a third of its time, per bench/).
         upstream = dataset_dict
@@ -103,13 +103,13 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         for resource in dataset_dict.get("resources", []):
             self._distribution(dataset_dict, resource)
 
-    def _identifier(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+    def _identifier(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         """The dataset id: unique on the platform and never changed by an edit."""
         # Upstream prefers an `identifier` or `guid` field (a harvested record's) to the id.
         self.g.remove((dataset_ref, DCT.identifier, None))
         self.g.add((dataset_ref, DCT.identifier, Literal(dataset_dict["id"])))
 
-    def _licence_ref(self, dataset_dict: dict) -> URIRef | None:
+    def _licence_ref(self, dataset_dict: dict[str, Any]) -> URIRef | None:
         licence = next(
             (lic for lic in vocab.licences() if lic["id"] == dataset_dict.get("license_id")), None
         )
@@ -120,7 +120,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         self.g.add((ref, DCT.title, Literal(licence["title"], lang="fr")))
         return ref
 
-    def _licence(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+    def _licence(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         """A dataset-level dct:license with the URL data.gouv.fr matches."""
         # Upstream writes none here, or CKAN's license_url: not always data.gouv.fr's URL.
         self.g.remove((dataset_ref, DCT.license, None))
@@ -157,7 +157,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             if ref is not None:
                 self.g.add((subject, predicate, ref))
 
-    def _hvd(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+    def _hvd(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         """HVD category with the regulation it comes from, as DCAT-AP HVD requires."""
         self._controlled(
             dataset_ref, DCATAP.hvdCategory, dataset_dict.get("hvd_category"), "hvd-category"
@@ -169,7 +169,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
                 self.g.add((dataset_ref, DCAT.theme, category))
             self.g.add((HVD_LEGISLATION, RDF.type, ELI.LegalResource))
 
-    def _territories(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+    def _territories(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         """Each territory as its INSEE URI, a dct:Location with its outline as WKT.
 
         The outline is a ``gsp:wktLiteral`` under ``locn:geometry`` (GeoDCAT-AP), the form
@@ -195,6 +195,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             if (ref, RDF.type, DCT.Location) in self.g:
                 continue  # already described for another dataset of the page
             territory = refdata.territory(code)
+            assert territory is not None  # territory_uri found it
             self.g.add((ref, RDF.type, DCT.Location))
             self.g.add((ref, SKOS.prefLabel, Literal(territory.name, lang="fr")))
             self.g.add((ref, DCT.identifier, Literal(code)))
@@ -214,7 +215,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             self.g.add((CleanedURIRef(homepage), RDF.type, FOAF.Document))
         return ref
 
-    def _publisher(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+    def _publisher(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         org = dataset_dict.get("organization")
         if not org:
             return
@@ -251,7 +252,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             self.g.add((subject, DCT.conformsTo, ref))
             self.g.add((ref, RDF.type, DCT.Standard))
 
-    def _modified(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+    def _modified(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         """Never a dct:modified in the future: harvesters would keep re-fetching."""
         today = dt.date.today().isoformat()
         for value in list(self.g.objects(dataset_ref, DCT.modified)):
@@ -262,7 +263,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             if modified:
                 self.g.add((dataset_ref, DCT.modified, Literal(modified, datatype=XSD.date)))
 
-    def _distribution(self, dataset_dict: dict, resource: dict) -> None:
+    def _distribution(self, dataset_dict: dict[str, Any], resource: dict[str, Any]) -> None:
         ref = URIRef(resource_uri(resource))
         url = resource.get("url")
         for predicate in (DCAT.accessURL, DCAT.downloadURL):
@@ -273,7 +274,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
                 self.g.add((ref, predicate, CleanedURIRef(url)))
                 # the HVD shapes ask for it
                 self.g.add((CleanedURIRef(url), RDF.type, RDFS.Resource))
-        self._controlled(ref, DCT.format, resource.get("format"), "file-type")
+        self._controlled(ref, DCT["format"], resource.get("format"), "file-type")
         # Upstream writes the media type as a literal; DCAT-AP 3 wants the IANA URI.
         self.g.remove((ref, DCAT.mediaType, None))
         if resource.get("mimetype"):
@@ -295,7 +296,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         self.g.remove((ref, SPDX.checksum, None))
 
     # --- parsing (a harvester reading our feed back into our schema) -----------------------
-    def parse_dataset(self, dataset_dict: dict, dataset_ref: URIRef) -> dict:
+    def parse_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> dict[str, Any]:
         dataset_dict = super().parse_dataset(dataset_dict, dataset_ref)
         self._parse_controlled(dataset_dict, dataset_ref)
         self._parse_period(dataset_dict, dataset_ref)
@@ -304,7 +305,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             self._parse_distribution(resource)
         return dataset_dict
 
-    def _parse_controlled(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+    def _parse_controlled(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         """Concept URIs back into our fields: lists for multiple fields, one URI otherwise."""
         for field, predicate, multiple in (
             ("theme", DCAT.theme, True),
@@ -322,7 +323,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         if schemas:
             dataset_dict["conforms_to"] = schemas[0]
 
-    def _parse_period(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+    def _parse_period(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         for period in self.g.objects(dataset_ref, DCT.temporal):
             for field, predicates in (
                 ("temporal_start", (DCAT.startDate, SCHEMA.startDate)),
@@ -334,7 +335,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
                 if value is not None:
                     dataset_dict[field] = str(value)[:10]
 
-    def _parse_territories(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+    def _parse_territories(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         """Our INSEE territory URIs back to codes (other places stay in ``spatial``)."""
         codes = [
             str(ref).rsplit("/", 1)[-1]
@@ -345,7 +346,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         if known:
             dataset_dict["territories"] = known
 
-    def _parse_distribution(self, resource: dict) -> None:
+    def _parse_distribution(self, resource: dict[str, Any]) -> None:
         """EU file type and IANA URIs back to CKAN's short format and media type."""
         concept = vocab.vocabulary("file-type").by_uri(resource.get("format") or "")
         if concept is not None:
@@ -357,17 +358,17 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             resource["conforms_to"] = schemas[0]
 
     # --- catalog --------------------------------------------------------------------------
-    def graph_from_catalog(self, catalog_dict: dict, catalog_ref: URIRef) -> None:
+    def graph_from_catalog(self, catalog_dict: dict[str, Any], catalog_ref: URIRef) -> None:
         super().graph_from_catalog(catalog_dict, catalog_ref)
         self._catalog_publisher(catalog_dict, catalog_ref)
-        self._controlled(
-            catalog_ref, DCT.language, [vocab.vocabulary("language").lookup("FRA").uri], "language"
-        )
+        french = vocab.vocabulary("language").lookup("FRA")
+        assert french is not None  # in the committed vocabulary
+        self._controlled(catalog_ref, DCT.language, [french.uri], "language")
         self._theme_taxonomy(catalog_ref)
         for homepage in self.g.objects(catalog_ref, FOAF.homepage):
             self.g.add((homepage, RDF.type, FOAF.Document))
 
-    def _catalog_publisher(self, catalog_dict: dict | None, catalog_ref: URIRef) -> None:
+    def _catalog_publisher(self, catalog_dict: dict[str, Any] | None, catalog_ref: URIRef) -> None:
         """The organisation of a per-organisation catalog, else the syndicate."""
         org = (catalog_dict or {}).get("organization")
         if org is None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import click
+from ckan.types import Context
 
 
 @click.group(short_help="Commandes de la plateforme Tarn-et-Garonne Numérique.")
@@ -15,7 +16,7 @@ def tgn() -> None:
     """Commandes de la plateforme Tarn-et-Garonne Numérique."""
 
 
-def site_user_context() -> dict[str, Any]:
+def site_user_context() -> Context:
     """Act as CKAN's site user (a sysadmin): staff commands run with every right."""
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site_user["name"]}

@@ -12,7 +12,7 @@ import ipaddress
 import socket
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, TypedDict, cast
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
@@ -20,8 +20,21 @@ from requests.adapters import HTTPAdapter
 
 from .problems import Problem
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 5
+
+
+class Limits(TypedDict):
+    """The bounds of one download (``download``'s keyword arguments)."""
+
+    max_size: int
+    connect_timeout: float
+    read_timeout: float
+    deadline: float
+    allow_private: bool
 
 
 class FetchError(Problem):
@@ -53,7 +66,9 @@ def check_address(url: str, *, allow_private: bool) -> str | None:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as e:
         raise FetchError("dns", host=host) from e
-    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    # TCP over IPv4/IPv6: each sockaddr starts with the address text (typeshed's union also
+    # has the (int, bytes) of other families).
+    addresses = [ipaddress.ip_address(cast(str, info[4][0]).split("%", 1)[0]) for info in infos]
     if not addresses:
         raise FetchError("dns", host=host)
     for address in addresses:
@@ -75,7 +90,7 @@ class _PinnedTLS(HTTPAdapter):
         super().init_poolmanager(*args, **pool_kwargs)
 
 
-def _pinned(session: requests.Session, url: str, address: str | None) -> tuple[str, dict]:
+def _pinned(session: requests.Session, url: str, address: str | None) -> tuple[str, dict[str, str]]:
     """The URL to request (host replaced by the checked address) and the Host header."""
     if address is None:
         return url, {}
@@ -172,7 +187,7 @@ def fetch_bytes(
     return buffer.getvalue()
 
 
-def save(url: str, path: Path, **limits: object) -> dict[str, object]:
+def save(url: str, path: Path, **limits: Unpack[Limits]) -> dict[str, object]:
     """Download into ``path`` (created by the caller in a private temporary folder)."""
     with path.open("wb") as out:
-        return download(url, out, **limits)  # type: ignore[arg-type]
+        return download(url, out, **limits)

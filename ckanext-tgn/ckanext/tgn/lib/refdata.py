@@ -12,10 +12,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import GeometryCollection, mapping, shape
 
 DATA = Path(__file__).with_name("data")
 DEPARTEMENT = "82"
@@ -130,7 +130,8 @@ def coverage_geometry(codes: list[str]) -> dict[str, Any]:
     rounded = shapely.set_precision(simplified, 10**-COORDINATE_DECIMALS)
     valid = shapely.make_valid(rounded)
     if valid.geom_type == "GeometryCollection":  # make_valid may leave stray lines
-        valid = shapely.union_all([g for g in valid.geoms if g.geom_type.endswith("Polygon")])
+        parts = cast(GeometryCollection, valid).geoms  # shapely types make_valid's result loosely
+        valid = shapely.union_all([g for g in parts if g.geom_type.endswith("Polygon")])
     return mapping(shapely.normalize(valid))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import ckan.plugins.toolkit as tk
 import click
@@ -64,7 +64,8 @@ def add_commune(insee_code: str) -> None:
             site_user_context(), {"insee_code": insee_code}
         )
     except tk.ValidationError as e:
-        for messages in e.error_dict.values():
+        # The action's and organization_create's errors: a list of messages per field.
+        for messages in cast("dict[str, list[Any]]", e.error_dict).values():
             for message in messages:
                 click.echo(f"ERREUR : {message}", err=True)
         raise SystemExit(1) from None

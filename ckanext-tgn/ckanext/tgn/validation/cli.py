@@ -59,7 +59,9 @@ def run(resource_ids: tuple[str, ...], dataset: str | None, everything: bool, no
     for number, resource in enumerate(targets, 1):
         report = tk.get_action("tgn_validation_run")(site_user_context(), {"id": resource.id})
         if now:
-            run_validation(resource.id, ValidationReport.get(resource.id).token)
+            queued = ValidationReport.get(resource.id)
+            assert queued is not None  # tgn_validation_run has just written it
+            run_validation(resource.id, queued.token)
             report = tk.get_action("tgn_validation_show")(site_user_context(), {"id": resource.id})
             click.echo(
                 f"[{number}/{len(targets)}] {resource.id} : {report['status']}"

@@ -301,7 +301,7 @@ def failure_text(message: dict[str, Any] | None) -> str:
     """Why a table could not be validated (status "erreur"), and what to do."""
     if not message:
         return ""
-    code = message.get("code", "")
+    code: str = message.get("code", "")
     p = message.get("params") or {}
     texts = {
         "empty": tk._("The file is empty: upload the complete table."),

@@ -7,6 +7,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context
 from sqlalchemy import event
 
 from ckanext.tgn.lib.i18n import TgnTranslation
@@ -40,10 +41,10 @@ class TgnValidationPlugin(p.SingletonPlugin, TgnTranslation):
 
     # IPackageController: every path that changes resources ends in a dataset save
     # (resource_create/update/delete call package_update), so one hook sees them all.
-    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+    def after_dataset_create(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("id"):
             queue.sync_package(pkg_dict["id"])
 
-    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+    def after_dataset_update(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("id"):
             queue.sync_package(pkg_dict["id"])

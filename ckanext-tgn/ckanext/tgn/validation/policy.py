@@ -9,10 +9,10 @@ locked, so an agent's own change of privacy is never overwritten.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context
 
 from ckanext.tgn.lib.validation_policy import POLICIES, POLICY_FIELD, PRIVATE
 
@@ -34,7 +34,7 @@ def policy_of(owner_org: str | None) -> str:
     return chosen if chosen in POLICIES else default
 
 
-def _site_context() -> dict[str, Any]:
+def _site_context() -> Context:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"ignore_auth": True, "user": site_user["name"]}
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from ckan import model
-from sqlalchemy.orm import declarative_base
+from sqlalchemy.orm import Mapped, declarative_base
 
 metadata = sa.MetaData()
 Base = declarative_base(metadata=metadata)
@@ -33,19 +33,21 @@ def utcnow() -> datetime.datetime:
 class ValidationReport(Base):
     __tablename__ = "tgn_validation_report"
 
-    resource_id = sa.Column(sa.UnicodeText, primary_key=True)
-    package_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
-    status = sa.Column(sa.UnicodeText, nullable=False)
-    token = sa.Column(sa.UnicodeText, nullable=False)
-    fingerprint = sa.Column(sa.UnicodeText, nullable=False)
-    schema_url = sa.Column(sa.UnicodeText)
-    requested = sa.Column(sa.DateTime, nullable=False)
-    started = sa.Column(sa.DateTime)
-    finished = sa.Column(sa.DateTime)
-    error_count = sa.Column(sa.Integer, nullable=False, default=0)
-    truncated = sa.Column(sa.Boolean, nullable=False, default=False)
-    made_private = sa.Column(sa.Boolean, nullable=False, default=False)
-    outcome = sa.Column(sa.UnicodeText)
+    # sqlalchemy2-stubs type a declarative column as the Column itself, not the value an
+    # instance holds (SQLAlchemy 1.4 leaves that to its mypy plugin): the casts say it.
+    resource_id = cast("Mapped[str]", sa.Column(sa.UnicodeText, primary_key=True))
+    package_id = cast("Mapped[str]", sa.Column(sa.UnicodeText, nullable=False, index=True))
+    status = cast("Mapped[str]", sa.Column(sa.UnicodeText, nullable=False))
+    token = cast("Mapped[str]", sa.Column(sa.UnicodeText, nullable=False))
+    fingerprint = cast("Mapped[str]", sa.Column(sa.UnicodeText, nullable=False))
+    schema_url = cast("Mapped[str | None]", sa.Column(sa.UnicodeText))
+    requested = cast("Mapped[datetime.datetime]", sa.Column(sa.DateTime, nullable=False))
+    started = cast("Mapped[datetime.datetime | None]", sa.Column(sa.DateTime))
+    finished = cast("Mapped[datetime.datetime | None]", sa.Column(sa.DateTime))
+    error_count = cast("Mapped[int]", sa.Column(sa.Integer, nullable=False, default=0))
+    truncated = cast("Mapped[bool]", sa.Column(sa.Boolean, nullable=False, default=False))
+    made_private = cast("Mapped[bool]", sa.Column(sa.Boolean, nullable=False, default=False))
+    outcome = cast("Mapped[str | None]", sa.Column(sa.UnicodeText))
 
     @classmethod
     def get(cls, resource_id: str) -> ValidationReport | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as tk
@@ -54,14 +54,15 @@ def _cached_json(url: str, *, keep_last: bool) -> Any:
     """JSON at ``url`` through Redis: fresh for the TTL; the last good copy if ``keep_last``."""
     redis = connect_to_redis()
     key = _CACHE_PREFIX + hashlib.sha256(url.encode()).hexdigest()
-    fresh = redis.get(key)
+    # redis-py types every reply as the async client's too (Awaitable | Any): ours are bytes.
+    fresh = cast("bytes | None", redis.get(key))
     if fresh is not None:
         return json.loads(fresh)
     try:
         body = fetch_bytes(url, **_limits())
         data = json.loads(body)
     except FetchError as e:
-        last = redis.get(key + ":last") if keep_last else None
+        last = cast("bytes | None", redis.get(key + ":last")) if keep_last else None
         if last is not None:
             return json.loads(last)
         raise SchemaProblem("unreachable", **{**e.params, "url": url, "reason": e.code}) from e

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 from flask import Blueprint
 from werkzeug.wrappers.response import Response
 
@@ -12,7 +13,7 @@ validation = Blueprint("tgn_validation", __name__)
 @validation.route("/dataset/<id>/resource/<resource_id>/validation", methods=["POST"])
 def run(id: str, resource_id: str) -> Response:
     """Queue a new validation and come back to the resource page with a French notice."""
-    context = {"user": tk.g.user}
+    context: Context = {"user": tk.g.user}
     try:
         tk.get_action("tgn_validation_run")(context, {"id": resource_id})
     except tk.NotAuthorized:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 from logging.config import fileConfig
+from typing import TYPE_CHECKING
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from ckanext.tgn.validation.reports import metadata
+
+if TYPE_CHECKING:
+    from alembic.runtime.environment import NameFilterType
+    from sqlalchemy.schema import SchemaItem
 
 config = context.config
 if config.config_file_name:
@@ -18,7 +23,13 @@ PLUGIN = os.path.basename(os.path.dirname(__file__))
 VERSION_TABLE = f"{PLUGIN}_alembic_version"
 
 
-def _ours(obj, name, type_, reflected, compare_to) -> bool:
+def _ours(
+    obj: SchemaItem,
+    name: str | None,
+    type_: NameFilterType,
+    reflected: bool,
+    compare_to: SchemaItem | None,
+) -> bool:
     """Autogenerate compares only this plugin's tables, never CKAN's."""
     return type_ != "table" or name in metadata.tables
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import ckan.plugins.toolkit as tk
+from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from ckanext.tgn.lib.validation_policy import POLICIES
 
 
-def tgn_validation_policy(key: Any, data: dict, errors: dict, context: Any) -> None:
+def tgn_validation_policy(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
     """ "" (site default), "warn" or "private"; only sysadmins may change it.
 
     An organisation admin's update that leaves the field out keeps the staff's choice.

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 from shapely.geometry import shape
 
 from ckanext.tgn.lib import refdata
@@ -47,7 +48,9 @@ def tgn_territory_codes(value: Any) -> Any:
     return json.dumps(sorted(set(codes)))
 
 
-def tgn_spatial_from_territories(key: Any, data: dict, errors: dict, context: Any) -> None:
+def tgn_spatial_from_territories(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
     """Fill ckanext-spatial's ``spatial`` field with the outline of the covered territories.
 
     Runs on the ``spatial`` field, after ``territories`` was validated, so spatial search
@@ -77,7 +80,9 @@ def tgn_geojson_geometry(value: Any) -> Any:
     return json.dumps(geometry, separators=(",", ":"))
 
 
-def tgn_epci_nature(key: Any, data: dict, errors: dict, context: Any) -> None:
+def tgn_epci_nature(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
     """An EPCI organisation must say whether it is a CA or a CC."""
     kind = data.get((*key[:-1], "territory_kind"))
     value = data.get(key)

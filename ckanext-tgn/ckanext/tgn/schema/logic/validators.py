@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from ckanext.scheming.validation import scheming_validator
 from ckanext.tgn.lib import vocab
@@ -137,7 +138,9 @@ def tgn_date(value: Any) -> Any:
         ) from e
 
 
-def tgn_end_after_start(key: Any, data: dict, errors: dict, context: Any) -> None:
+def tgn_end_after_start(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
     """The end of the temporal coverage is not before its start."""
     start = data.get((*key[:-1], "temporal_start"))
     end = data.get(key)
@@ -161,7 +164,9 @@ def tgn_licence(value: Any) -> Any:
     return value
 
 
-def tgn_table_schema(key: Any, data: dict, errors: dict, context: Any) -> None:
+def tgn_table_schema(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
     """A schema.data.gouv.fr versioned URL, or "autre schéma" with its own http(s) URL.
 
     Runs on ``conforms_to`` with ``conforms_to_other`` beside it: the stored value is always
@@ -201,7 +206,9 @@ def tgn_table_schema(key: Any, data: dict, errors: dict, context: Any) -> None:
     )
 
 
-def tgn_resource_format(key: Any, data: dict, errors: dict, context: Any) -> None:
+def tgn_resource_format(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
     """A format of the EU file types, guessed from the file or link when left blank."""
     value = data.get(key)
     if value in (None, "") or value is tk.missing:
@@ -223,7 +230,9 @@ def tgn_resource_format(key: Any, data: dict, errors: dict, context: Any) -> Non
     data[key] = concept.code
 
 
-def tgn_media_type(key: Any, data: dict, errors: dict, context: Any) -> None:
+def tgn_media_type(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
     """The IANA media type, from the format when the agent gives none."""
     value = data.get(key)
     if value not in (None, "") and value is not tk.missing:
@@ -234,7 +243,9 @@ def tgn_media_type(key: Any, data: dict, errors: dict, context: Any) -> None:
     data[key] = concept.extra.get("media_type", "") if concept else ""
 
 
-def tgn_resource_url(key: Any, data: dict, errors: dict, context: Any) -> None:
+def tgn_resource_url(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
     """A link must be http(s); an uploaded file keeps the file name CKAN gives it."""
     value = data.get(key)
     if value in (None, "") or value is tk.missing:

@@ -7,12 +7,16 @@ URL and datasets stay), not duplicated. Nothing is ever deleted here.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
 
 from ckanext.tgn.lib import refdata
 from ckanext.tgn.lib.jsonlist import as_list
+
+if TYPE_CHECKING:
+    from typing_extensions import NotRequired
 
 # Fields the reference data owns; staff edit the others (website, contact, description...).
 MANAGED_FIELDS = (
@@ -28,6 +32,16 @@ MANAGED_FIELDS = (
     "population_vintage",
     "geometry",
 )
+
+
+class SyncReport(TypedDict):
+    """What ``tgn_territories_sync`` returns: one entry per organisation, by outcome."""
+
+    created: list[dict[str, Any]]
+    updated: list[dict[str, Any]]
+    unchanged: list[dict[str, Any]]
+    errors: list[dict[str, Any]]
+    dry_run: NotRequired[bool]
 
 
 def _compact(geometry: dict[str, Any] | None) -> str:
@@ -114,7 +128,7 @@ def _changed_fields(current: dict[str, Any], wanted: dict[str, Any]) -> list[str
     ]
 
 
-def _existing_by_siren(context: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _existing_by_siren(context: Context) -> dict[str, dict[str, Any]]:
     names = tk.get_action("organization_list")(context.copy(), {"all_fields": False})
     found: dict[str, dict[str, Any]] = {}
     for name in names:
@@ -137,11 +151,14 @@ def _name_taken(name: str) -> bool:
 
 
 def _error_text(error: tk.ValidationError) -> str:
-    details = error.error_dict if isinstance(error.error_dict, dict) else {}
+    # organization_create and _patch raise navl's errors: a list of messages per field.
+    details = (
+        cast("dict[str, list[Any]]", error.error_dict) if isinstance(error.error_dict, dict) else {}
+    )
     return "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in details.items()) or str(error)
 
 
-def tgn_territories_sync(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+def tgn_territories_sync(context: Context, data_dict: DataDict) -> SyncReport:
     """Create or update the organisations of the Département, the syndicate and every EPCI.
 
     Existing organisations are found by SIREN; commune organisations already added are
@@ -163,7 +180,7 @@ def tgn_territories_sync(context: dict[str, Any], data_dict: dict[str, Any]) -> 
             if commune and commune["in_departement"]:
                 wanted.append(_commune_org(commune))
 
-    report: dict[str, list[dict[str, Any]]] = {
+    report: SyncReport = {
         "created": [],
         "updated": [],
         "unchanged": [],
@@ -196,9 +213,7 @@ def tgn_territories_sync(context: dict[str, Any], data_dict: dict[str, Any]) -> 
     return report
 
 
-def tgn_territories_add_commune(
-    context: dict[str, Any], data_dict: dict[str, Any]
-) -> dict[str, Any]:
+def tgn_territories_add_commune(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Create the organisation of a commune of Tarn-et-Garonne, linked to its EPCI.
 
     Idempotent: a commune whose SIREN already has an organisation gets it back unchanged.

@@ -17,10 +17,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import cache, lru_cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import attrs
 from frictionless import Check, errors
+from frictionless.resources import TableResource
 
 from ckanext.tgn.lib import siren as siren_rules
 
@@ -195,17 +196,20 @@ class _SchemaCheck(Check):
     """Common ground: the check's name as error type, columns looked up in the header."""
 
     type = "tgn-custom-check"
-    name: str = ""
+    # Every check of ours has a name (frictionless' base allows None): the error type.
+    name: str = ""  # pyright: ignore[reportIncompatibleVariableOverride]
     present: set[str] = attrs.field(factory=set)
     failed_at: int | None = None
 
+    # frictionless declares Errors a ClassVar but reads it on the check (checklist.py).
     @property
-    def Errors(self) -> list[type]:  # type: ignore[override]
+    def Errors(self) -> list[type]:  # pyright: ignore[reportIncompatibleVariableOverride]
         """frictionless keeps only the error types its checks declare."""
         return [_error_class(base, self.name) for base in _BASES]
 
     def validate_start(self) -> Iterable[errors.Error]:
-        self.present = set(self.resource.labels or [])
+        # frictionless runs row checks on tables only: the resource is a TableResource.
+        self.present = set(cast(TableResource, self.resource).labels or [])
         return []
 
     def check_row(self, row: Any) -> Iterable[errors.Error]:
@@ -391,7 +395,7 @@ def _several(params: dict[str, Any], key: str) -> list[str]:
     return value
 
 
-def _build(name: str, params: dict[str, Any]) -> Check:
+def _build(name: str, params: dict[str, Any]) -> _SchemaCheck:
     if name in ("french-siret-value", "siret"):
         return SiretCheck(name=name, column=_single(params, "column"))
     if name in ("french-siren-value", "siren"):
@@ -423,9 +427,9 @@ def _build(name: str, params: dict[str, Any]) -> Check:
     raise LookupError(name)
 
 
-def build_checks(descriptors: Any) -> tuple[list[Check], list[dict[str, Any]]]:
+def build_checks(descriptors: Any) -> tuple[list[_SchemaCheck], list[dict[str, Any]]]:
     """Checks we run, and the ones we cannot (unknown name or bad parameters), with why."""
-    checks: list[Check] = []
+    checks: list[_SchemaCheck] = []
     unchecked: list[dict[str, Any]] = []
     for descriptor in descriptors or []:
         name = descriptor.get("name") if isinstance(descriptor, dict) else None

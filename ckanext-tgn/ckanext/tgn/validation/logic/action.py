@@ -6,13 +6,14 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context, DataDict
 
 from ckanext.tgn.validation import messages, queue
 from ckanext.tgn.validation.reports import ValidationReport, schema_url_of
 
 
 @tk.side_effect_free
-def tgn_validation_show(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+def tgn_validation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The latest validation report of a resource, worded in the request's language.
 
     :param id: the resource's id
@@ -31,7 +32,7 @@ def tgn_validation_show(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     return messages.worded(report.as_dict())
 
 
-def tgn_validation_run(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+def tgn_validation_run(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Queue a new validation of a resource that follows a Table Schema.
 
     :param id: the resource's id

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import AuthResult, Context, DataDict
 
 
-def _resource(data_dict: dict[str, Any]) -> model.Resource:
+def _resource(data_dict: DataDict) -> model.Resource:
     resource = model.Resource.get(str(data_dict.get("id") or ""))
     if resource is None:
         raise tk.ObjectNotFound(tk._("Resource not found"))
@@ -16,7 +15,7 @@ def _resource(data_dict: dict[str, Any]) -> model.Resource:
 
 
 @tk.auth_allow_anonymous_access
-def tgn_validation_show(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+def tgn_validation_show(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone who may see the resource (so never a private dataset's, unless a member)."""
     resource = _resource(data_dict)
     try:
@@ -26,7 +25,7 @@ def tgn_validation_show(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     return {"success": True}
 
 
-def tgn_validation_run(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+def tgn_validation_run(context: Context, data_dict: DataDict) -> AuthResult:
     """Those who may edit the dataset: its organisation's editors and admins, and staff."""
     resource = _resource(data_dict)
     try:
