@@ -1,6 +1,6 @@
 """The controlled vocabularies of the schemas, read from the data files in ``vocabularies/``.
 
-Each list lives once, as data: the form choices, the validators and the DCAT output (issue 5)
+Each list lives once, as data: the form choices, the validators and the DCAT output
 all read it from here. Adding a concept is one line in its YAML file.
 """
 

@@ -34,6 +34,13 @@ def policy_of(owner_org: str | None) -> str:
     return chosen if chosen in POLICIES else default
 
 
+def _bulk(action: str, package: model.Package) -> None:
+    """CKAN's bulk privacy action on this one dataset, as the site user: only privacy
+    changes (no re-validation of the dataset's metadata), the search index follows."""
+    bulk = {"datasets": [package.id], "org_id": package.owner_org}
+    tk.get_action(action)(_site_context(), bulk)
+
+
 def _site_context() -> Context:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"ignore_auth": True, "user": site_user["name"]}
@@ -46,9 +53,8 @@ def _hide(package: model.Package, invalid: list[ValidationReport]) -> None:
     for report in invalid:
         report.made_private = True
     model.Session.commit()
-    bulk = {"datasets": [package.id], "org_id": package.owner_org}
     try:
-        tk.get_action("bulk_update_private")(_site_context(), bulk)
+        _bulk("bulk_update_private", package)
     except Exception:
         # The bulk action commits the database before Solr: if Solr failed, put the
         # database back so both say "public"; the next run tries again.
@@ -67,9 +73,8 @@ def _hide(package: model.Package, invalid: list[ValidationReport]) -> None:
 def _release(package: model.Package, held: list[ValidationReport]) -> bool:
     """Publish again a dataset this policy made private; False if that failed."""
     if package.private:
-        bulk = {"datasets": [package.id], "org_id": package.owner_org}
         try:
-            tk.get_action("bulk_update_public")(_site_context(), bulk)
+            _bulk("bulk_update_public", package)
         except Exception:
             log.exception("Could not publish dataset %s again", package.name)
             model.Session.rollback()
