@@ -14,7 +14,7 @@ from weakref import WeakKeyDictionary
 
 import ckan.plugins.toolkit as tk
 import shapely
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from shapely.geometry import shape
 
@@ -95,6 +95,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             dataset_ref, DCT.accessRights, dataset_dict.get("access_rights"), "access-right"
         )
         self._hvd(dataset_dict, dataset_ref)
+        self._temporal(dataset_dict, dataset_ref)
         self._territories(dataset_dict, dataset_ref)
         self._publisher(dataset_dict, dataset_ref)
         self._conforms_to(dataset_ref, dataset_dict.get("conforms_to"))
@@ -168,6 +169,24 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             for category in self.g.objects(dataset_ref, DCATAP.hvdCategory):
                 self.g.add((dataset_ref, DCAT.theme, category))
             self.g.add((HVD_LEGISLATION, RDF.type, ELI.LegalResource))
+
+    def _temporal(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """dct:PeriodOfTime with dcat:startDate / dcat:endDate (DCAT-AP 3 and udata)."""
+        # Upstream leaves a second period (schema:endDate) beside its own when only the end
+        # is given: one period, written here.
+        for period in list(self.g.objects(dataset_ref, DCT.temporal)):
+            self.g.remove((period, None, None))
+        self.g.remove((dataset_ref, DCT.temporal, None))
+        start, end = dataset_dict.get("temporal_start"), dataset_dict.get("temporal_end")
+        if not (start or end):
+            return
+        period = BNode()
+        self.g.add((dataset_ref, DCT.temporal, period))
+        self.g.add((period, RDF.type, DCT.PeriodOfTime))
+        if start:
+            self.g.add((period, DCAT.startDate, Literal(start, datatype=XSD.date)))
+        if end:
+            self.g.add((period, DCAT.endDate, Literal(end, datatype=XSD.date)))
 
     def _territories(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         """Each territory as its INSEE URI, a dct:Location with its outline as WKT.

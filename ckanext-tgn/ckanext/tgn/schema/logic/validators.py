@@ -106,7 +106,9 @@ def tgn_vocabulary(field: dict[str, Any], schema: dict[str, Any]) -> Any:
         if value in (None, "", []) or value is tk.missing:
             return value
         values = as_list(value)
-        if not values:  # a list of blanks, as a form may send
+        if not values:  # blanks only (" ", [""], "[]"): nothing chosen
+            if field.get("required"):
+                raise tk.Invalid(tk._("Missing value"))
             return json.dumps([]) if multiple else ""
         uris, unknown = [], []
         for item in values:
