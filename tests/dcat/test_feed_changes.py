@@ -1,0 +1,79 @@
+"""The DCAT feed follows the changes agents make: edits during a crawl, renamed
+organisations, links with characters Turtle cannot write.
+
+Each test builds its own platform (``platform``), since it changes it.
+"""
+
+from __future__ import annotations
+
+import pytest
+import rdflib
+from ckan.tests import factories, helpers
+from rdflib.namespace import DCAT
+
+from tests.helpers.crawl import PER_PAGE, dataset_uri, datasets
+
+pytestmark = [
+    pytest.mark.usefixtures("with_plugins", "tgn_db", "clean_index"),
+    pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", PER_PAGE),
+]
+
+
+class TestCatalogs:
+    def test_pages_are_in_creation_order_so_an_edit_during_a_crawl_changes_nothing(
+        self, app, platform
+    ):
+        first = app.get("/catalog.ttl?page=1").get_data(as_text=True)
+        page_one = datasets(rdflib.Graph().parse(data=first, format="turtle"))
+        # An agent edits the first dataset between two page requests of the harvester.
+        oldest = platform["public"]["montauban-0"]
+        helpers.call_action(
+            "package_patch",
+            {"user": factories.Sysadmin()["name"]},
+            id=oldest["id"],
+            title="Délibérations 2022 (corrigé)",
+        )
+        rest = rdflib.Graph()
+        for page in (2, 3):
+            rest.parse(
+                data=app.get(f"/catalog.ttl?page={page}").get_data(as_text=True), format="turtle"
+            )
+
+        assert dataset_uri(oldest) in page_one
+        assert not (page_one & datasets(rest))
+        assert page_one | datasets(rest) == {dataset_uri(d) for d in platform["public"].values()}
+
+
+class TestWhatDataGouvNeeds:
+    def test_a_renamed_organisation_is_renamed_in_the_feed_at_once(self, app, platform):
+        org = platform["orgs"]["moissac"]
+        catalog = "/organization/cc-terres-des-confluences/catalog.ttl"
+        assert "CC Terres des Confluences" in app.get(catalog).get_data(as_text=True)
+        helpers.call_action(
+            "organization_patch",
+            {"user": factories.Sysadmin()["name"]},
+            id=org["id"],
+            title="CC Nouveau Nom",
+        )
+
+        body = app.get(catalog).get_data(as_text=True)
+        assert "CC Nouveau Nom" in body
+        assert "CC Terres des Confluences" not in body
+
+    def test_links_with_characters_turtle_cannot_write_do_not_break_the_page(
+        self, app, platform, make_dataset
+    ):
+        odd = make_dataset(
+            owner_org=platform["orgs"]["moissac"]["id"],
+            resources=[
+                {"url": "https://sig.moissac.fr/wfs?layers={a|b}&f=<json>", "format": "JSON"}
+            ],
+        )
+        for suffix in ("ttl", "xml", "jsonld"):
+            response = app.get(f"/organization/cc-terres-des-confluences/catalog.{suffix}")
+            assert response.status_code == 200, suffix
+        graph = rdflib.Graph().parse(
+            data=app.get(f"/dataset/{odd['name']}.ttl").get_data(as_text=True), format="turtle"
+        )
+        (url,) = graph.objects(None, DCAT.downloadURL)
+        assert str(url) == "https://sig.moissac.fr/wfs?layers=%7Ba%7Cb%7D&f=%3Cjson%3E"

@@ -1,0 +1,79 @@
+"""data.gouv.fr's own harvester code reads our feed: nothing skipped, nothing degraded.
+
+udata (data.gouv.fr's platform) is installed by `make install` in its own virtualenv,
+.cache/udata-venv; scripts/udata_check.py runs its DCAT backend in dry-run mode over the
+feed that our endpoints served to the test app.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from tests.helpers.crawl import HYDRA, PER_PAGE, crawl
+from tests.helpers.paths import ROOT
+
+UDATA_PYTHON = ROOT / ".cache" / "udata-venv" / "bin" / "python"
+
+# The platform is only read: built once for the module (shared_platform, shared_app).
+pytestmark = pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", PER_PAGE)
+
+
+def _harvest_with_udata(graph: rdflib.Graph, tmp_path: Path) -> tuple[int, list[dict], str]:
+    # One file of every page, without the page links (they point at the test app, which
+    # the udata process cannot reach); our own crawl checked the paging.
+    for node in set(graph.subjects(rdflib.RDF.type, HYDRA.PartialCollectionView)):
+        graph.remove((node, None, None))
+    feed = tmp_path / "catalog.ttl"
+    graph.serialize(feed, format="turtle")
+    assert UDATA_PYTHON.exists(), "udata is not installed: run make install"
+    result = subprocess.run(
+        [str(UDATA_PYTHON), str(ROOT / "scripts" / "udata_check.py"), str(feed), "--strict"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return result.returncode, lines, result.stderr
+
+
+def test_udata_harvests_every_public_dataset_with_all_its_metadata(
+    shared_app, shared_platform, tmp_path
+):
+    graph, _ = crawl(shared_app, "http://127.0.0.1:5000/catalog.ttl")
+
+    code, lines, stderr = _harvest_with_udata(graph, tmp_path)
+
+    summary = lines[-1]["summary"]
+    items = {item["remote_id"]: item for item in lines[:-1] if item.get("type") == "dataset"}
+    assert code == 0, (summary, stderr[-2000:])
+    assert summary["job_status"] == "done"
+    assert set(items) == {d["id"] for d in shared_platform["public"].values()}
+    for item in items.values():
+        assert item["status"] == "done", item
+        assert item["degraded"] == [] and item["errors"] == [], item
+        assert item["frequency"], item["title"]
+
+    montauban = items[shared_platform["public"]["montauban-0"]["id"]]
+    assert montauban["license"] == "lov2"
+    assert "gouvernement-et-secteur-public" in montauban["tags"]  # the theme, by its label
+    assert montauban["temporal"] == {"start": "2022-01-01", "end": "2022-12-31"}
+    assert montauban["spatial"]["geometry"] == "MultiPolygon"
+    assert montauban["schema"]["name"] == "scdl/deliberations"
+    (resource,) = montauban["resources"]
+    assert resource["url"] == "https://www.montauban.com/deliberations-2022.csv"
+    assert (resource["format"], resource["mime"]) == ("csv", "text/csv")
+    assert resource["schema"] == {"url": None, "name": "scdl/deliberations", "version": "2.1.5"}
+
+    moissac = items[shared_platform["public"]["moissac-0"]["id"]]
+    assert moissac["license"] == "odc-odbl"
+    assert moissac["frequency"] == "annual"
+    assert {r["format"] for r in moissac["resources"]} == {"xlsx", "json"}
+    assert items[shared_platform["public"]["budget"]["id"]]["license"] == "cc-by"
+    routes = items[shared_platform["public"]["routes"]["id"]]
+    assert "hvd" in routes["tags"]
