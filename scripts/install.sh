@@ -71,7 +71,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/pip" check || fail "pip check: dépendances incohérentes"
   echo "$want" >"$stamp"
 fi
-# The build backend as a local wheel: tests/test_packaging.py builds our wheel offline in
+# The build backend as a local wheel: tests/project/test_packaging.py builds our wheel offline in
 # pip's isolated build environment, as docker/Dockerfile's `pip install .` does.
 if ! compgen -G "$ROOT/.cache/build-wheels/${BUILD_BACKEND/==/-}-*.whl" >/dev/null; then
   "$VENV/bin/pip" download -q --no-deps -d "$ROOT/.cache/build-wheels" "$BUILD_BACKEND" ||

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import rdflib
 from ckan.tests import factories, helpers
-from rdflib.namespace import DCAT
+from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
 from tests.helpers.crawl import PER_PAGE, dataset_uri, datasets
 
@@ -77,3 +77,28 @@ class TestWhatDataGouvNeeds:
         )
         (url,) = graph.objects(None, DCAT.downloadURL)
         assert str(url) == "https://sig.moissac.fr/wfs?layers=%7Ba%7Cb%7D&f=%3Cjson%3E"
+
+
+class TestPeriods:
+    @pytest.mark.parametrize(
+        "dates",
+        [{"temporal_end": "2024-12-31"}, {"temporal_start": "2024-01-01"}],
+        ids=["end-only", "start-only"],
+    )
+    def test_a_period_with_one_date_is_one_dct_period(self, app, make_org, make_dataset, dates):
+        """ckanext-dcat alone leaves a second period (schema:endDate) when only the end is
+        given; udata would read either, SHACL and re-users see two periods."""
+        org = make_org()
+        dataset = make_dataset(owner_org=org["id"], **dates)
+        body = app.get(f"/dataset/{dataset['name']}.ttl").get_data(as_text=True)
+        graph = rdflib.Graph().parse(data=body, format="turtle")
+
+        (period,) = graph.objects(dataset_uri(dataset), DCTERMS.temporal)
+        assert set(graph.predicates(period, None)) == {
+            RDF.type,
+            DCAT.endDate if "temporal_end" in dates else DCAT.startDate,
+        }
+        (value,) = graph.objects(
+            period, DCAT.endDate if "temporal_end" in dates else DCAT.startDate
+        )
+        assert (str(value), value.datatype) == (next(iter(dates.values())), XSD.date)

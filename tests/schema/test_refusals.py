@@ -38,6 +38,10 @@ def _complete(**overrides):
 BAD_INPUTS = [
     ({"theme": ["XXXX"]}, "theme", "« XXXX » n'est pas dans la liste des thèmes des données"),
     ({"theme": []}, "theme", "Valeur manquante"),
+    # Blanks only, which pass not_empty: nothing chosen in a required controlled field.
+    ({"theme": [""]}, "theme", "Valeur manquante"),
+    ({"theme": '[""]'}, "theme", "Valeur manquante"),
+    ({"frequency": " "}, "frequency", "Valeur manquante"),
     ({"frequency": "souvent"}, "frequency", "n'est pas dans la liste des fréquences"),
     ({"hvd_category": "c_00000000"}, "hvd_category", "n'est pas dans la liste des catégories"),
     ({"language": ["klingon"]}, "language", "n'est pas dans la liste des langues"),

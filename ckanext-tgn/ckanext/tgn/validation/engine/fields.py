@@ -3,7 +3,7 @@
 Profiling a 100 MB délibérations file showed a quarter of frictionless' time in rfc3986
 (``"format": "uri"`` strings) and a seventh in ``strptime`` (dates). The common cases get a
 shortcut whose answer is the one frictionless' own reader gives (tested value by value in
-``tests/test_validation_engine.py``); every other value goes to frictionless' reader.
+``tests/validation/engine/test_fields.py``); every other value goes to frictionless' reader.
 Registered through frictionless' plugin system, the documented way to supply field types.
 """
 
