@@ -53,8 +53,8 @@ def vocabularies() -> rdflib.Graph:
 
 
 # DCAT-AP 3.0.1 gives Location.geometry the range locn:Geometry (a node), while GeoDCAT-AP,
-# ckanext-dcat's parser and udata all read a WKT literal under locn:geometry, which the issue
-# also requires; no literal can satisfy sh:class or sh:nodeKind BlankNodeOrIRI. Only those
+# ckanext-dcat's parser and udata all read a WKT literal under locn:geometry, which we
+# therefore emit; no literal can satisfy sh:class or sh:nodeKind BlankNodeOrIRI. Only those
 # results, on locn:geometry with a WKT literal value, are set aside.
 _GEOMETRY_LITERAL_CONFLICT = (
     rdflib.URIRef("http://www.w3.org/ns/locn#geometry"),
