@@ -218,7 +218,7 @@ def catalog_page(
     return body, media_type
 
 
-def public_dataset(id_or_name: str) -> dict[str, Any]:
+def _public_dataset(id_or_name: str) -> dict[str, Any]:
     """A public, active dataset, or ``CatalogRefused`` 404 whoever asks."""
     try:
         dataset_dict = tk.get_action("package_show")({"ignore_auth": True}, {"id": id_or_name})
@@ -229,7 +229,9 @@ def public_dataset(id_or_name: str) -> dict[str, Any]:
     return dataset_dict
 
 
-def dataset_document(dataset_dict: dict[str, Any], suffix: str) -> tuple[str, str]:
-    """One dataset in RDF: its body and media type."""
+def dataset_document(id_or_name: str, suffix: str) -> tuple[str, str]:
+    """One public dataset in RDF: its body and media type (an unknown suffix is refused
+    before any lookup)."""
     rdf, media_type = rdf_format(suffix)
+    dataset_dict = _public_dataset(id_or_name)
     return RDFSerializer().serialize_dataset(dataset_dict, _format=rdf), media_type

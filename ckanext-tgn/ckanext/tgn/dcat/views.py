@@ -68,8 +68,7 @@ def organization_catalog(id: str, _format: str) -> Response:
 
 def dataset(_id: str, _format: str) -> Response:
     """One dataset in RDF; 404 unless it is public and active, whoever asks."""
-    catalog.rdf_format(_format)  # an unknown suffix is refused before any lookup
-    body, media_type = catalog.dataset_document(catalog.public_dataset(_id), _format)
+    body, media_type = catalog.dataset_document(_id, _format)
     return Response(body, mimetype=media_type)
 
 
