@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import inspect
 import json
 import logging
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, ClassVar, cast
 
@@ -358,8 +360,17 @@ class SumColumnsCheck(_SchemaCheck):
 
 @attrs.define(kw_only=True, repr=False)
 class OneOfRequiredCheck(_SchemaCheck):
+    """At least one of two columns filled on each row.
+
+    The blamed cell is the check's ``column`` when the schema names one (a field-level
+    check names its field); otherwise, when the file has only one of the two columns, its
+    empty cell (the usual shape of files made before a schema added the second column);
+    otherwise the row, since neither column is more to blame.
+    """
+
     column1: str
     column2: str
+    blame: str | None = None
     stopped: bool = False
 
     def validate_start(self) -> Iterable[errors.Error]:
@@ -370,15 +381,180 @@ class OneOfRequiredCheck(_SchemaCheck):
                 problem="both-missing", columns=sorted([self.column1, self.column2])
             )
 
+    def _blamed(self) -> str | None:
+        if self.blame is not None:
+            return self.blame if self.blame in self.present else None
+        present = [c for c in (self.column1, self.column2) if c in self.present]
+        return present[0] if len(present) == 1 else None
+
     def check_row(self, row: Any) -> Iterable[errors.Error]:
         if self.stopped:
             return
+        # Validata's test is truthiness: a 0 read from a number column counts as empty.
         if not row.get(self.column1) and not row.get(self.column2):
-            # A row error, not a cell's: neither column is more to blame (Validata's view).
-            yield self.row_error(row, columns=[self.column1, self.column2])
+            columns = [self.column1, self.column2]
+            blamed = self._blamed()
+            if blamed is None:
+                yield self.row_error(row, columns=columns)
+            else:
+                yield self.cell_error(row, blamed, columns=columns)
+
+
+@lru_cache(maxsize=4096)
+def opening_hours_is_valid(value: str) -> bool:
+    """OpenStreetMap's ``opening_hours`` syntax, by the parser Validata uses."""
+    import opening_hours  # a compiled parser: loaded when a schema asks for it
+
+    return bool(opening_hours.validate(value))
+
+
+def _phone_parses_as_valid(value: str, region: str | None) -> bool:
+    import phonenumbers  # its metadata is large: loaded when a schema asks for it
+
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return False
+    if phonenumbers.is_valid_number(number):
+        return True
+    # Short numbers (15, 3949) exist only within a country: accepted as French ones.
+    return region is not None and phonenumbers.is_valid_short_number(number)
+
+
+@lru_cache(maxsize=4096)
+def phone_number_is_valid(value: str) -> bool:
+    """A French number (national, international or short) or any valid international one."""
+    return _phone_parses_as_valid(value, "FR") or _phone_parses_as_valid(value, None)
+
+
+def point_in_france(lon: float, lat: float) -> bool:
+    """Within the bounding boxes of metropolitan France and the five DROM (frformat's)."""
+    from frformat.geo.coordonnees_gps_francaises import is_point_in_france
+
+    return is_point_in_france((lon, lat))
+
+
+@attrs.define(kw_only=True, repr=False)
+class OpeningHoursCheck(_SchemaCheck):
+    column: str
+
+    def check_row(self, row: Any) -> Iterable[errors.Error]:
+        if self.column not in self.present:
+            return
+        value = row[self.column]
+        # A non-text value (a column the schema types as a number) cannot be a schedule.
+        if value is not None and not (isinstance(value, str) and opening_hours_is_valid(value)):
+            yield self.cell_error(row, self.column)
+
+
+@attrs.define(kw_only=True, repr=False)
+class PhoneNumberCheck(_SchemaCheck):
+    column: str
+
+    def check_row(self, row: Any) -> Iterable[errors.Error]:
+        if self.column not in self.present:
+            return
+        value = row[self.column]
+        # A number column loses the leading 0: only text can hold a phone number.
+        if value is not None and not (isinstance(value, str) and phone_number_is_valid(value)):
+            yield self.cell_error(row, self.column)
+
+
+@attrs.define(kw_only=True, repr=False)
+class FrenchGpsCheck(_SchemaCheck):
+    """A ``geopoint`` cell inside France; ``reversed`` says when latitude came first."""
+
+    column: str
+    detect_reversed: bool = True
+
+    def check_row(self, row: Any) -> Iterable[errors.Error]:
+        if self.column not in self.present:
+            return
+        value = row[self.column]
+        if value is None:
+            return
+        try:  # frictionless reads a geopoint as (lon, lat) decimals
+            lon, lat = float(value.lon), float(value.lat)
+        except (AttributeError, TypeError, ValueError):
+            yield self.cell_error(row, self.column, problem="not-a-point")
+            return
+        if not point_in_france(lon, lat):
+            reversed_ = self.detect_reversed and point_in_france(lat, lon)
+            yield self.cell_error(row, self.column, problem="reversed" if reversed_ else "outside")
+
+
+@attrs.define(kw_only=True, repr=False)
+class FrFormatCheck(_SchemaCheck):
+    """One of frformat's French formats (codes of the Code officiel géographique...).
+
+    Validata takes these from frformat; so do we, at the same version, so the referentials
+    (and their vintages, ``cog``) are the same. The cell's value goes as frictionless read
+    it, as Validata passes it: a code in a column typed ``integer`` is not a code.
+    """
+
+    column: str
+    format: Any = None
+    params: dict[str, Any] = attrs.field(factory=dict)
+
+    def check_row(self, row: Any) -> Iterable[errors.Error]:
+        if self.column not in self.present:
+            return
+        value = row[self.column]
+        if value is not None and not self.format.is_valid(value):
+            yield self.cell_error(row, self.column, **self.params)
+
+
+def _kebab(name: str) -> str:
+    """frformat's class name as the check's name: CodeCommuneInsee → code-commune-insee."""
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", re.sub(r"(.)([A-Z][a-z]+)", r"\1-\2", name))
+
+
+@cache
+def _frformat_classes() -> dict[str, Any]:
+    """frformat's formats by check name, imported on first need (its referentials are big)."""
+    import frformat
+
+    return {_kebab(f.__name__).lower(): f for f in frformat.all_formats}
+
+
+def _frformat(name: str, column: str, params: dict[str, Any]) -> _SchemaCheck:
+    """A check from frformat, its keyword parameters taken from the check's ``params``."""
+    format_class = _frformat_classes()[name]
+    signature = inspect.signature(format_class.__init__)
+    accepted = {
+        p.name: p
+        for p in list(signature.parameters.values())[1:]
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    }
+    for parameter in accepted.values():
+        if parameter.default is parameter.empty and parameter.name not in params:
+            raise KeyError(parameter.name)
+    kwargs = {k: v for k, v in params.items() if k in accepted}
+    if name == "coordonnees-gps-francaises":
+        return FrenchGpsCheck(name=name, column=column, detect_reversed=False)
+    try:
+        instance = format_class(**kwargs)
+    except Exception as e:  # frformat refuses a vintage it has no data for, say
+        raise ValueError(", ".join(kwargs) or "params") from e
+    return FrFormatCheck(name=name, column=column, format=instance, params=kwargs)
 
 
 # --- from the schema's descriptors to checks --------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One custom check a schema asks for, from ``custom_checks`` or a field's ``customCheck``.
+
+    ``column`` is the column the check is about (``params.column`` of a ``custom_checks``
+    entry, the field itself for a field-level check); ``field`` names that field when the
+    check was declared inside it.
+    """
+
+    name: str
+    column: str | None
+    params: dict[str, Any]
+    field: str | None = None
 
 
 def _single(params: dict[str, Any], key: str) -> str:
@@ -395,52 +571,111 @@ def _several(params: dict[str, Any], key: str) -> list[str]:
     return value
 
 
-def _build(name: str, params: dict[str, Any]) -> _SchemaCheck:
+def _column(spec: CheckSpec) -> str:
+    if not spec.column:
+        raise KeyError("column")
+    return spec.column
+
+
+class UnknownCheck(Exception):
+    """The schema names a check that neither Validata nor the platform knows."""
+
+
+def _build(spec: CheckSpec) -> _SchemaCheck:
+    name, params = spec.name, spec.params
     if name in ("french-siret-value", "siret"):
-        return SiretCheck(name=name, column=_single(params, "column"))
+        return SiretCheck(name=name, column=_column(spec))
     if name in ("french-siren-value", "siren"):
-        return SirenCheck(name=name, column=_single(params, "column"))
+        return SirenCheck(name=name, column=_column(spec))
     if name == "year-interval-value":
         allow = str(params.get("allow-year-only", "false")) in ("true", "yes")
-        return YearIntervalCheck(name=name, column=_single(params, "column"), allow_year_only=allow)
+        return YearIntervalCheck(name=name, column=_column(spec), allow_year_only=allow)
     if name in ("nomenclature-actes-value", "nomenclature-acte"):
-        return NomenclatureActesCheck(name=name, column=_single(params, "column"))
+        return NomenclatureActesCheck(name=name, column=_column(spec))
     if name == "cohesive-columns-value":
         return CohesiveColumnsCheck(
-            name=name, column=_single(params, "column"), others=_several(params, "othercolumns")
+            name=name, column=_column(spec), others=_several(params, "othercolumns")
         )
     if name == "compare-columns-value":
         op = _single(params, "op")
         if op not in _OPERATORS:
             raise ValueError("op")
         return CompareColumnsCheck(
-            name=name, column=_single(params, "column"), column2=_single(params, "column2"), op=op
+            name=name, column=_column(spec), column2=_single(params, "column2"), op=op
         )
     if name == "sum-columns-value":
-        return SumColumnsCheck(
-            name=name, column=_single(params, "column"), columns=_several(params, "columns")
-        )
+        return SumColumnsCheck(name=name, column=_column(spec), columns=_several(params, "columns"))
     if name == "one-of-required":
         return OneOfRequiredCheck(
-            name=name, column1=_single(params, "column1"), column2=_single(params, "column2")
+            name=name,
+            column1=_single(params, "column1"),
+            column2=_single(params, "column2"),
+            blame=spec.column,
         )
-    raise LookupError(name)
+    if name == "opening-hours-value":
+        return OpeningHoursCheck(name=name, column=_column(spec))
+    if name == "phone-number-value":
+        return PhoneNumberCheck(name=name, column=_column(spec))
+    if name == "french-gps-coordinates":
+        return FrenchGpsCheck(name=name, column=_column(spec))
+    if name in _frformat_classes():
+        return _frformat(name, _column(spec), params)
+    raise UnknownCheck(name)
 
 
-def build_checks(descriptors: Any) -> tuple[list[_SchemaCheck], list[dict[str, Any]]]:
-    """Checks we run, and the ones we cannot (unknown name or bad parameters), with why."""
-    checks: list[_SchemaCheck] = []
-    unchecked: list[dict[str, Any]] = []
-    for descriptor in descriptors or []:
-        name = descriptor.get("name") if isinstance(descriptor, dict) else None
-        params = descriptor.get("params") if isinstance(descriptor, dict) else None
-        if not isinstance(name, str):
-            unchecked.append({"name": str(name), "reason": "malformed"})
+def check_specs(descriptor: dict[str, Any]) -> tuple[list[CheckSpec], list[dict[str, Any]]]:
+    """The custom checks a schema declares, both ways Validata reads, and the malformed ones.
+
+    ``custom_checks`` entries come first, then each field's ``customCheck`` (a name, or an
+    object with ``name`` and the check's parameters), in the order of the fields.
+    """
+    specs: list[CheckSpec] = []
+    malformed: list[dict[str, Any]] = []
+    entries = descriptor.get("custom_checks")
+    if entries is not None and not isinstance(entries, list):
+        malformed.append({"name": "custom_checks", "reason": "malformed"})
+        entries = []
+    for entry in entries or []:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        params = entry.get("params") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not isinstance(params, dict):
+            malformed.append({"name": str(name), "reason": "malformed"})
             continue
+        column = params.get("column")
+        if column is not None and not isinstance(column, str):
+            malformed.append({"name": name, "reason": "bad-params", "param": "column"})
+            continue
+        specs.append(CheckSpec(name, column, params))
+    for field in descriptor.get("fields") or []:
+        if not isinstance(field, dict) or "customCheck" not in field:
+            continue
+        field_name = str(field.get("name"))
+        declared = field["customCheck"]
+        if isinstance(declared, str):
+            specs.append(CheckSpec(declared, field_name, {}, field=field_name))
+        elif isinstance(declared, dict) and isinstance(declared.get("name"), str):
+            params = {k: v for k, v in declared.items() if k != "name"}
+            specs.append(CheckSpec(declared["name"], field_name, params, field=field_name))
+        else:
+            malformed.append({"name": str(declared), "reason": "malformed", "field": field_name})
+    return specs, malformed
+
+
+def build_checks(descriptor: dict[str, Any]) -> tuple[list[_SchemaCheck], list[dict[str, Any]]]:
+    """Checks we run, and the schema's faults: a check that does not exist, bad parameters.
+
+    Those faults are the schema's, not the file's; Validata counts them as errors of the
+    table, and data.gouv.fr shows its verdict, so they are errors here too.
+    """
+    specs, faults = check_specs(descriptor)
+    checks: list[_SchemaCheck] = []
+    for spec in specs:
+        where = {"field": spec.field} if spec.field else {}
         try:
-            checks.append(_build(name, params if isinstance(params, dict) else {}))
-        except LookupError:
-            unchecked.append({"name": name, "reason": "unknown"})
+            checks.append(_build(spec))
+        except UnknownCheck:
+            faults.append({"name": spec.name, "reason": "unknown", **where})
         except (KeyError, ValueError) as e:
-            unchecked.append({"name": name, "reason": "bad-params", "param": str(e).strip("'")})
-    return checks, unchecked
+            param = str(e).strip("'")
+            faults.append({"name": spec.name, "reason": "bad-params", "param": param, **where})
+    return checks, faults

@@ -72,15 +72,28 @@ def failure(code: str, **params: Any) -> Outcome:
     return Outcome(status=ERROR, message={"code": code, "params": params})
 
 
+class SchemaRefused(ValueError):
+    """frictionless refuses the descriptor; ``reasons`` are its individual findings."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
 def table_schema(descriptor: dict[str, Any]) -> frictionless.Schema:
-    """The Table Schema part of a schema.data.gouv.fr descriptor (raises ValueError)."""
+    """The Table Schema part of a schema.data.gouv.fr descriptor (raises SchemaRefused).
+
+    frictionless sums a refused descriptor up as "descriptor is not valid" and lists what is
+    wrong in the exception's reasons: the schema's authors need those, one by one.
+    """
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("fields"), list):
-        raise ValueError("not a Table Schema: no list of fields")
+        raise SchemaRefused(["not a Table Schema: no list of fields"])
     plain = {k: v for k, v in descriptor.items() if k != "custom_checks"}
     try:
         return frictionless.Schema.from_descriptor(plain)
     except FrictionlessException as e:
-        raise ValueError(str(e.error.note or e.error.message)) from e
+        found = e.reasons or [e.error]
+        raise SchemaRefused([str(r.note or r.message) for r in found]) from e
 
 
 def _resource(path: Path, table: TableFile, schema: frictionless.Schema | None) -> TableResource:
@@ -203,8 +216,8 @@ def validate_table(
     fields.register()
     try:
         schema = table_schema(descriptor)
-    except ValueError as e:
-        return failure("schema-invalid", detail=str(e))
+    except SchemaRefused as e:
+        return failure("schema-invalid", detail=str(e), reasons=e.reasons)
     try:
         table = sniff(path, schema.field_names)
         labels = _read_labels(path, table)
@@ -220,11 +233,14 @@ def validate_table(
     structure_errors, warnings = _structure(labels, schema)
     if table.encoding in ("cp1252", "latin-1"):
         warnings.insert(0, {"type": "legacy-encoding", "encoding": table.encoding})
-    checks, unchecked = custom.build_checks(descriptor.get("custom_checks"))
-    outcome = Outcome(status=VALID, warnings=warnings, unchecked=unchecked, info=info)
+    checks, faults = custom.build_checks(descriptor)
+    # The schema's own faults (a check that does not exist...) make the table invalid, as in
+    # Validata; they name no row or column of the file.
+    schema_errors = [_entry("check-error", **fault) for fault in faults]
+    outcome = Outcome(status=VALID, warnings=warnings, info=info)
     if structure_errors:
         # frictionless cannot match columns by name when two share a name.
-        return _finish(outcome, structure_errors, error_limit, truncated=False)
+        return _finish(outcome, schema_errors + structure_errors, error_limit, truncated=False)
 
     def watch(row: frictionless.Row) -> None:
         if row.row_number % 1024 == 0 and time.monotonic() > deadline:
@@ -254,7 +270,8 @@ def validate_table(
                 {"name": check.name, "reason": "failed", "row": check.failed_at}
             )
     truncated = bool(task and any("reached error limit" in w for w in task.warnings))
-    return _finish(outcome, [_convert(e, schema) for e in found], error_limit, truncated)
+    table_errors = [_convert(e, schema) for e in found]
+    return _finish(outcome, schema_errors + table_errors, error_limit, truncated)
 
 
 def _finish(
