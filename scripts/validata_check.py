@@ -5,7 +5,9 @@ validata-table pins Flask and Werkzeug versions CKAN cannot share.
 
     .cache/validata-venv/bin/python scripts/validata_check.py SCHEMA.json TABLE [TABLE...]
 
-Prints one JSON object per table: {"table", "valid", "errors": [{"type", "row", "column"}]}.
+Prints one JSON object per table: {"table", "valid", "errors": [{"type", "row", "column",
+"message", "label"}]}, where "label" is the header's label at the error's column position
+(Validata can name one column and point at another: see the conformance tests).
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from validata_core import resource_service, validation_service
 
 
-def verdict(schema: dict, table: Path) -> dict:
+def verdict(schema: dict[str, Any], table: Path) -> dict[str, Any]:
     try:
         resource = resource_service.from_file_content(table.name, table.read_bytes())
         report = validation_service.validate_resource(resource, schema).to_dict()
+        header = [str(label) for label in resource.header()]
     except Exception as e:  # Validata refuses some files by raising: that is a verdict too
         return {"table": str(table), "valid": False, "errors": [], "refused": repr(e)}
     return {
@@ -32,10 +36,17 @@ def verdict(schema: dict, table: Path) -> dict:
                 "row": e.get("rowNumber"),
                 "column": e.get("fieldName"),
                 "message": e.get("message"),
+                "label": _label_at(header, e.get("fieldNumber")),
             }
             for e in report["errors"]
         ],
     }
+
+
+def _label_at(header: list[str], position: object) -> str | None:
+    if isinstance(position, int) and 1 <= position <= len(header):
+        return header[position - 1]
+    return None
 
 
 def main() -> None:

@@ -162,3 +162,42 @@ def spreadsheet(
             sheet[r, c].set_value(value, value_type="string")
     document.save()
     return path
+
+
+EQUIPEMENTS_SCHEMA = SDGF / "scdl" / "equipements" / "0.1.5" / "schema.json"
+
+EQUIPEMENT_COLUMNS = [
+    "COLL_NOM", "COLL_SIRET", "EQUIP_UID", "EQUIP_THEME", "EQUIP_CODE", "EQUIP_TYPE",
+    "EQUIP_NOM", "ADR_NUMERO", "ADR_NOMVOIE", "ADR_CODEPOSTAL", "ADR_COMMUNE",
+    "ADR_CLE_INTEROP", "ERP_ID", "ERP_TYPE", "ERP_CATEGORIE", "EQUIP_LAT", "EQUIP_LONG",
+    "EQUIP_OUVERTURE", "EQUIP_TEL", "EQUIP_EMAIL", "EQUIP_WEB",
+]  # fmt: skip
+
+
+def equipement(number: int = 1, **changes: Any) -> dict[str, Any]:
+    """A public building of the Grand Montauban that follows équipements 0.1.5, with ``changes``."""
+    row = {
+        "COLL_NOM": "CA Grand Montauban",
+        "COLL_SIRET": SIRET_MONTAUBAN,
+        "EQUIP_UID": f"82121-01010401-{number:03d}",
+        "EQUIP_THEME": "Equipement administratif",
+        "EQUIP_CODE": f"01010401-{number:03d}",
+        "EQUIP_TYPE": "Mairie",
+        "EQUIP_NOM": "Hôtel de ville de Montauban",
+        "ADR_NUMERO": "9",
+        "ADR_NOMVOIE": "Rue de l'Hôtel de Ville",
+        "ADR_CODEPOSTAL": "82000",
+        "ADR_COMMUNE": "Montauban",
+        "ADR_CLE_INTEROP": "82121_1234_00009",
+        "ERP_ID": "",
+        "ERP_TYPE": "W",
+        "ERP_CATEGORIE": "3",
+        "EQUIP_LAT": "44.0176",
+        "EQUIP_LONG": "1.3550",
+        "EQUIP_OUVERTURE": "Mo-Fr 08:30-12:00,13:30-17:30; Sa 08:30-12:00",
+        "EQUIP_TEL": "0563221200",
+        "EQUIP_EMAIL": "contact@montauban.com",
+        "EQUIP_WEB": "https://www.montauban.com",
+    }
+    row.update(changes)
+    return row

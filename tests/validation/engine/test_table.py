@@ -69,26 +69,64 @@ def test_time_limit_stops_a_long_validation(tmp_path: Path) -> None:
     assert validate_table(path, D, error_limit=1000, time_limit=60).status == "valide"
 
 
-def test_unknown_custom_check_is_reported_not_ignored(tmp_path: Path) -> None:
+def test_faulty_custom_checks_make_the_table_invalid_and_name_the_schema(tmp_path: Path) -> None:
+    """A check the schema names but that cannot run is the schema's fault, and the table is
+    invalid for it (Validata's verdict); the rest of the file is still checked."""
     schema = dict(
         D,
         custom_checks=[
             *D["custom_checks"],
             {"name": "check-inconnu", "params": {}},
             {"name": "sum-columns-value", "params": {"column": 3}},
+            {"name": "code-commune-insee", "params": {"column": "COLL_NOM", "cog": "1999"}},
+            {"name": "siren"},
         ],
     )
-    outcome = outcome_of(csv_file("valide", ROWS3)(tmp_path), schema)
-    assert outcome["status"] == "valide"
-    assert outcome["unchecked"] == [
-        {"name": "check-inconnu", "reason": "unknown"},
-        {"name": "sum-columns-value", "reason": "bad-params", "param": "column"},
-    ]
+    rows = [deliberation(1), deliberation(2, COLL_SIRET="24820009900014")]
+    outcome = outcome_of(csv_file("invalide", rows)(tmp_path), schema)
+    assert outcome["status"] == "invalide"
+    assert [(e["type"], e["row"], e["column"], e["params"]) for e in outcome["errors"]] == [
+        ("check-error", None, None, {"name": "sum-columns-value", "reason": "bad-params",
+                                     "param": "column"}),
+        ("check-error", None, None, {"name": "siren", "reason": "malformed"}),
+        ("check-error", None, None, {"name": "check-inconnu", "reason": "unknown"}),
+        ("check-error", None, None, {"name": "code-commune-insee", "reason": "bad-params",
+                                     "param": "cog"}),
+        ("french-siret-value", 3, "COLL_SIRET", {"rule": "siret"}),
+    ]  # fmt: skip
+    assert outcome["unchecked"] == []
+    valid = outcome_of(csv_file("valide", ROWS3)(tmp_path), D)
+    assert valid["status"] == "valide" and valid["errors"] == []
+
+
+def test_field_level_custom_check_names_its_field(tmp_path: Path) -> None:
+    fields = [dict(f, customCheck="code-ommune-insee") if f["name"] == "COLL_NOM" else f
+              for f in D["fields"]]  # fmt: skip
+    outcome = outcome_of(csv_file("valide", ROWS3)(tmp_path), dict(D, fields=fields))
+    assert outcome["status"] == "invalide"
+    assert outcome["errors"] == [
+        {"type": "check-error", "row": None, "column": None, "value": None,
+         "params": {"name": "code-ommune-insee", "reason": "unknown", "field": "COLL_NOM"}}
+    ]  # fmt: skip
 
 
 def test_schema_that_is_not_a_table_schema(tmp_path: Path) -> None:
     outcome = outcome_of(csv_file("valide", ROWS3)(tmp_path), {"type": "object"})
     assert outcome["status"] == "erreur" and outcome["message"]["code"] == "schema-invalid"
+
+
+def test_refused_schema_lists_each_of_frictionless_reasons(tmp_path: Path) -> None:
+    fields = [
+        dict(f, format="jour") if f["name"] == "DELIB_DATE" else
+        dict(f, format="lien") if f["name"] == "DELIB_URL" else f
+        for f in D["fields"]
+    ]  # fmt: skip
+    outcome = outcome_of(csv_file("valide", ROWS3)(tmp_path), dict(D, fields=fields))
+    assert outcome["status"] == "erreur" and outcome["message"]["code"] == "schema-invalid"
+    reasons = outcome["message"]["params"]["reasons"]
+    assert len(reasons) == 2, reasons
+    assert "'lien' is not one of" in reasons[1] and "at property 'format'" in reasons[1]
+    assert "descriptor is not valid" not in outcome["message"]["params"]["detail"]
 
 
 def test_utf16_is_an_encoding_to_change(tmp_path: Path) -> None:

@@ -60,8 +60,60 @@ def type_title(error_type: str) -> str:
         "compare-columns-value": tk._("Values in the wrong order"),
         "sum-columns-value": tk._("Wrong total"),
         "one-of-required": tk._("One of two columns required"),
+        "opening-hours-value": tk._("Invalid opening hours"),
+        "phone-number-value": tk._("Invalid phone number"),
+        "french-gps-coordinates": tk._("GPS coordinates outside France"),
+        "coordonnees-gps-francaises": tk._("GPS coordinates outside France"),
+        "check-error": tk._("Check of the schema that cannot run"),
     }
-    return titles.get(error_type, error_type)
+    if error_type in titles:
+        return titles[error_type]
+    listed = _code_list(error_type)
+    if listed:
+        return tk._("Value outside the list: {list}").format(list=listed)
+    return error_type
+
+
+def _code_list(check: str) -> str | None:
+    """The list a frformat check (French codes and names) compares a value with."""
+    lists = {
+        "canton": tk._("cantons"),
+        "code-commune-insee": tk._("INSEE commune codes"),
+        "code-fantoir": tk._("FANTOIR codes"),
+        "code-pays-iso2": tk._("two-letter ISO country codes"),
+        "code-pays-iso3": tk._("three-letter ISO country codes"),
+        "code-postal": tk._("postal codes"),
+        "code-region": tk._("region codes"),
+        "commune": tk._("commune names"),
+        "departement": tk._("département names"),
+        "numero-departement": tk._("département numbers"),
+        "pays": tk._("country names"),
+        "region": tk._("region names"),
+    }
+    return lists.get(check)
+
+
+def _schema_fault(params: dict[str, Any]) -> str:
+    """A check the schema names but that cannot run: the schema's fault, not the file's."""
+    reason = params.get("reason")
+    name = params.get("name")
+    if reason == "unknown":
+        return tk._(
+            'The schema asks for a check "{name}" that does not exist: the mistake is in the '
+            "schema, not in your file. Tell the schema's authors; the rest of your file was "
+            "checked."
+        ).format(name=name)
+    if reason == "bad-params":
+        return tk._(
+            'The check "{name}" of the schema has wrong parameters ({param}): the mistake is in '
+            "the schema, not in your file. Tell the schema's authors; the rest of your file "
+            "was checked."
+        ).format(name=name, param=params.get("param", ""))
+    return tk._(
+        "A check of the schema is not written the way checks are declared ({name}): the "
+        "mistake is in the schema, not in your file. Tell the schema's authors; the rest of "
+        "your file was checked."
+    ).format(name=name)
 
 
 def _type_hint(field_type: str, field_format: str | None) -> str:
@@ -204,6 +256,53 @@ def _custom(error_type: str, params: dict[str, Any], value: Any, column: str | N
         return tk._("Fill in at least one of {columns} on this row.").format(
             columns=tk._(" or ").join(columns)
         )
+    if error_type == "opening-hours-value":
+        return tk._(
+            '"{value}" is not written in the OpenStreetMap opening hours syntax, for example '
+            "« Mo-Fr 08:30-12:00,14:00-17:30; Sa 09:00-12:00 » (see "
+            "wiki.openstreetmap.org/wiki/Key:opening_hours)."
+        ).format(value=value)
+    if error_type == "phone-number-value":
+        return tk._(
+            '"{value}" is not a valid phone number: write a French number with 10 digits '
+            "(05 63 00 00 00), an international number with its country code "
+            "(+33 5 63 00 00 00), or a short number (3949)."
+        ).format(value=value)
+    if error_type in ("french-gps-coordinates", "coordonnees-gps-francaises"):
+        problem = params.get("problem")
+        if problem == "not-a-point":
+            return tk._(
+                '"{value}" is not a GPS point: write the longitude, then the latitude, for '
+                "example « 1.3550,44.0176 »."
+            ).format(value=value)
+        if problem == "reversed":
+            return tk._(
+                '"{value}" seems to give the latitude first: write the longitude first, then '
+                "the latitude."
+            ).format(value=value)
+        return tk._(
+            '"{value}" is not in France (metropolitan France or an overseas département): '
+            "check the coordinates."
+        ).format(value=value)
+    if error_type == "check-error":
+        return _schema_fault(params)
+    listed = _code_list(error_type)
+    if listed:
+        cog = params.get("cog")
+        if cog == "latest":
+            return tk._(
+                '"{value}" is not among the {list} of the latest Code officiel géographique: '
+                "check its spelling or its code in the official list."
+            ).format(value=value, list=listed)
+        if cog:
+            return tk._(
+                '"{value}" is not among the {list} of the Code officiel géographique {cog}: '
+                "check its spelling or its code in the official list."
+            ).format(value=value, list=listed, cog=cog)
+        return tk._(
+            '"{value}" is not among the {list}: check its spelling or its code in the '
+            "official list."
+        ).format(value=value, list=listed)
     return tk._("The check {name} failed.").format(name=error_type)
 
 
@@ -327,7 +426,12 @@ def failure_text(message: dict[str, Any] | None) -> str:
         ).format(labels=", ".join(p.get("labels") or []) or "—"),
         "schema-invalid": tk._("The schema is not a valid Table Schema ({detail}).").format(
             detail=p.get("detail", "")
-        ),
+        )
+        if not p.get("reasons")
+        else tk._(
+            "The schema is not a valid Table Schema; what is wrong in it: {reasons}. The "
+            "mistake is in the schema, not in your file: tell the schema's authors."
+        ).format(reasons=" ; ".join(f"« {r} »" for r in p["reasons"])),
         "time-limit": tk._(
             "Validation took longer than {seconds} s and was stopped: split the file or ask "
             "the platform team."

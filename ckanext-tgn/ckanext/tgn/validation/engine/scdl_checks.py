@@ -405,7 +405,7 @@ def opening_hours_is_valid(value: str) -> bool:
     """OpenStreetMap's ``opening_hours`` syntax, by the parser Validata uses."""
     import opening_hours  # a compiled parser: loaded when a schema asks for it
 
-    return bool(opening_hours.validate(value))
+    return bool(opening_hours.validate(value))  # pyright: ignore[reportAttributeAccessIssue]
 
 
 def _phone_parses_as_valid(value: str, region: str | None) -> bool:
