@@ -43,43 +43,95 @@ def _view_package(data_dict: DataDict) -> model.Package | None:
     return _resource_package("id")({"id": view.resource_id}) if view else None
 
 
-# Every auth function of CKAN 2.11 (and its activity plugin) about one dataset, with where
-# its data dict names the dataset.
+# What CKAN answers for a dataset or resource that never existed, action by action (each
+# action looks the object up at its own moment, with its own message). A refusal raises it.
+Refusal = Callable[[AuthFunction, Context, DataDict], AuthResult]
+NEVER_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def _not_found(message: str | None = None, translate: bool = True) -> Refusal:
+    """The action looks the object up before its auth function: its NotFound."""
+
+    def refuse(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+        if message is None:
+            raise tk.ObjectNotFound()
+        raise tk.ObjectNotFound(tk._(message) if translate else message)
+
+    return refuse
+
+
+def _after_auth(key: str, error: Callable[[], Exception]) -> Refusal:
+    """The action calls its auth function first, then fails to find the object: the auth
+    function's verdict on an object that does not exist, then the action's error."""
+
+    def refuse(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+        if not _allowed_anonymous(next_auth, context):
+            return _login_required(next_auth)
+        verdict = next_auth(context, {**data_dict, key: NEVER_ID})
+        if not verdict.get("success"):
+            return verdict
+        raise error()
+
+    return refuse
+
+
+def _invalid_dataset() -> Exception:
+    return tk.ValidationError({"id": [f"{tk._('Not found')}: {tk._('Dataset')}"]})
+
+
+def _invalid_unfollow() -> Exception:
+    return tk.ValidationError(tk._("Error validating the schema of the object to unfollow."))
+
+
 _BY_ID = _package("id")
 _BY_RESOURCE_ID = _resource_package("id")
-GUARDED: dict[str, Locate] = {
-    "package_show": _BY_ID,
-    "package_update": _BY_ID,
-    "package_patch": _BY_ID,
-    "package_delete": _BY_ID,
-    "package_owner_org_update": _BY_ID,
-    "package_resource_reorder": _BY_ID,
-    "package_relationships_list": _BY_ID,
-    "package_collaborator_list": _BY_ID,
-    "package_collaborator_create": _BY_ID,
-    "package_collaborator_delete": _BY_ID,
-    "dataset_purge": _BY_ID,
-    "dataset_follower_list": _BY_ID,
-    "dataset_follower_count": _BY_ID,
-    "follow_dataset": _BY_ID,
-    "unfollow_dataset": _BY_ID,
-    "am_following_dataset": _BY_ID,
-    "resource_create": _package("package_id"),
-    "resource_show": _BY_RESOURCE_ID,
-    "resource_update": _BY_RESOURCE_ID,
-    "resource_patch": _BY_RESOURCE_ID,
-    "resource_delete": _BY_RESOURCE_ID,
-    "resource_view_list": _BY_RESOURCE_ID,
-    "resource_view_reorder": _BY_RESOURCE_ID,
-    "resource_view_create": _resource_package("resource_id"),
-    "resource_view_show": _view_package,
-    "resource_view_update": _view_package,
-    "resource_view_delete": _view_package,
+# Every auth function of CKAN 2.11 (and its activity plugin) about one dataset that would
+# otherwise tell an unreadable dataset from a missing one: where its data dict names the
+# dataset, and the answer for a missing one. Those that answer both alike (follower list,
+# owner_org update: refused before any lookup) need no guard.
+GUARDED: dict[str, tuple[Locate, Refusal]] = {
+    "package_show": (_BY_ID, _not_found()),
+    "package_update": (_BY_ID, _not_found("Package was not found.")),
+    "package_patch": (_BY_ID, _not_found()),
+    "package_delete": (_BY_ID, _not_found()),
+    "package_resource_reorder": (_BY_ID, _not_found()),
+    "package_relationships_list": (
+        _BY_ID,
+        _not_found("First package named in request was not found.", translate=False),
+    ),
+    "package_collaborator_list": (_BY_ID, _not_found("Package not found")),
+    "package_collaborator_create": (_BY_ID, _not_found("Dataset not found")),
+    "package_collaborator_delete": (_BY_ID, _not_found("Package not found")),
+    "dataset_purge": (_BY_ID, _not_found("Dataset was not found", translate=False)),
+    "dataset_follower_count": (_BY_ID, _after_auth("id", _invalid_dataset)),
+    "am_following_dataset": (_BY_ID, _after_auth("id", _invalid_dataset)),
+    "follow_dataset": (_BY_ID, _after_auth("id", tk.ObjectNotFound)),
+    "unfollow_dataset": (_BY_ID, _after_auth("id", _invalid_unfollow)),
+    "resource_create": (_package("package_id"), _not_found()),
+    "resource_show": (_BY_RESOURCE_ID, _not_found()),
+    "resource_update": (_BY_RESOURCE_ID, _not_found("Resource was not found.", translate=False)),
+    "resource_patch": (_BY_RESOURCE_ID, _not_found()),
+    "resource_delete": (_BY_RESOURCE_ID, _not_found()),
+    "resource_view_list": (_BY_RESOURCE_ID, _not_found()),
+    "resource_view_reorder": (
+        _BY_RESOURCE_ID,
+        _not_found("Resource was not found.", translate=False),
+    ),
+    "resource_view_create": (_resource_package("resource_id"), _not_found()),
+    "resource_view_show": (
+        _view_package,
+        _not_found("Resource view not found, cannot check auth."),
+    ),
+    "resource_view_update": (_view_package, _not_found()),
+    "resource_view_delete": (_view_package, _not_found()),
 }
 # Auth functions of plugins we load, guarded when their plugin is loaded.
-GUARDED_WITH_PLUGIN: dict[str, tuple[str, Locate]] = {
-    "package_activity_list": ("activity", _BY_ID),
+GUARDED_WITH_PLUGIN: dict[str, tuple[str, Locate, Refusal]] = {
+    "package_activity_list": ("activity", _BY_ID, _not_found()),
 }
+# CKAN answers 500 for these with a dataset that does not exist (their auth function looks
+# it up unguarded): here a missing dataset gets the action's own "not found".
+MISSING_TOO = frozenset({"package_collaborator_create", "package_collaborator_delete"})
 
 
 def may_read(context: Context, package: model.Package) -> bool:
@@ -94,20 +146,22 @@ def may_read(context: Context, package: model.Package) -> bool:
     return True
 
 
-def _guard(name: str, locate: Locate) -> ChainedAuthFunction:
+def _guard(name: str, locate: Locate, refuse: Refusal) -> ChainedAuthFunction:
     @tk.chained_auth_function
     @tk.auth_allow_anonymous_access
     def guarded(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
         data = data_dict or {}
         package = locate(data)
+        if package is None and name in MISSING_TOO:
+            return refuse(next_auth, context, data)
         if name == "package_show":
             # The reference decision: CKAN's own, with "no" said as "not found".
             if package is not None and not _allowed(next_auth, context, data):
-                raise tk.ObjectNotFound()
+                return refuse(next_auth, context, data)
         elif package is not None and not may_read(context, package):
-            raise tk.ObjectNotFound()
+            return refuse(next_auth, context, data)
         if not _allowed_anonymous(next_auth, context):
-            return {"success": False, "msg": f"Action {name} requires an authenticated user"}
+            return _login_required(next_auth)
         return next_auth(context, data)
 
     guarded.__name__ = name
@@ -122,6 +176,11 @@ def _allowed_anonymous(next_auth: AuthFunction, context: Context) -> bool:
     )
 
 
+def _login_required(next_auth: AuthFunction) -> AuthResult:
+    name = getattr(getattr(next_auth, "func", next_auth), "__name__", "")
+    return {"success": False, "msg": f"Action {name} requires an authenticated user"}
+
+
 def _allowed(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> bool:
     if not _allowed_anonymous(next_auth, context):
         return False
@@ -129,8 +188,8 @@ def _allowed(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> 
 
 
 def auth_functions() -> dict[str, Any]:
-    guarded = {name: _guard(name, locate) for name, locate in GUARDED.items()}
-    for name, (plugin, locate) in GUARDED_WITH_PLUGIN.items():
+    guarded = {name: _guard(name, *guard) for name, guard in GUARDED.items()}
+    for name, (plugin, *guard) in GUARDED_WITH_PLUGIN.items():
         if p.plugin_loaded(plugin):
-            guarded[name] = _guard(name, locate)
+            guarded[name] = _guard(name, *guard)
     return guarded
