@@ -79,6 +79,8 @@ def sync_named(refs: Iterable[str]) -> int:
     for ref in refs:
         package = model.Package.get(ref)
         if package is not None:
+            # Bulk actions change the package table by SQL: the session's copy may be stale.
+            model.Session.refresh(package)
             changed += sync(package.id, package)
     return changed
 
