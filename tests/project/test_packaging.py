@@ -32,6 +32,7 @@ PLUGINS = {
     "tgn_schema": "ckanext.tgn.schema.plugin:TgnSchemaPlugin",
     "tgn_dcat": "ckanext.tgn.dcat.plugin:TgnDcatPlugin",
     "tgn_validation": "ckanext.tgn.validation.plugin:TgnValidationPlugin",
+    "tgn_security": "ckanext.tgn.security.plugin:TgnSecurityPlugin",
 }
 PROFILES = {"tgn_dcat_ap": "ckanext.tgn.dcat.profiles:TgnDCATAPProfile"}
 
