@@ -9,8 +9,10 @@ import zoneinfo
 
 import pytest
 from ckan import model
+from ckan.tests import factories, helpers
 
 from ckanext.tgn.validation import reports
+from tests.helpers.session import PASSWORD, csrf_token, log_in
 from tests.helpers.tables import DELIBERATIONS, INVALID_CSV, VALID_CSV
 from tests.helpers.validation import api_report, upload, work
 
@@ -71,3 +73,33 @@ class TestPages:
             follow_redirects=False,
         )
         assert anonymous.status_code == 403
+
+    @pytest.mark.ckan_config("WTF_CSRF_ENABLED", True)
+    def test_rerun_button_checks_the_csrf_token(self, app, agent, make_dataset, validation):
+        """From a browser session: refused without the page's token, queued with it."""
+        editor = factories.User(password=PASSWORD)
+        helpers.call_action(
+            "organization_member_create",
+            id=agent["org"]["id"],
+            username=editor["name"],
+            role="editor",
+        )
+        dataset = make_dataset(owner_org=agent["org"]["id"])
+        resource = upload(app, agent, dataset["id"], VALID_CSV, "d.csv", DELIBERATIONS)
+        work(resource["id"])
+        token = reports.ValidationReport.get(resource["id"]).token
+        browser = log_in(app, editor)
+        url = f"/dataset/{dataset['name']}/resource/{resource['id']}/validation"
+        refused = browser.post(url, data={}, follow_redirects=False)
+        assert refused.status_code == 400 and "CSRF" in refused.body
+        model.Session.remove()
+        assert reports.ValidationReport.get(resource["id"]).token == token
+        page = browser.get(f"/dataset/{dataset['name']}/resource/{resource['id']}")
+        assert "Relancer la validation" in page.body
+        accepted = browser.post(
+            url, data={"_csrf_token": csrf_token(page.body)}, follow_redirects=False
+        )
+        assert accepted.status_code == 302
+        model.Session.remove()
+        report = reports.ValidationReport.get(resource["id"])
+        assert report.status == "en attente" and report.token != token
