@@ -102,3 +102,26 @@ class TestPeriods:
             period, DCAT.endDate if "temporal_end" in dates else DCAT.startDate
         )
         assert (str(value), value.datatype) == (next(iter(dates.values())), XSD.date)
+
+
+class TestOtherTypes:
+    def test_a_harvest_source_is_no_dataset_document(self, app):
+        """A harvest source is a public CKAN package of another type: not in the catalogs,
+        and its RDF URL answers as for a name that never existed."""
+        org = factories.Organization(territory_kind="epci", epci_nature="CC", siren="200066629")
+        source = helpers.call_action(
+            "harvest_source_create",
+            {"user": factories.Sysadmin()["name"]},
+            name="source-publique",
+            title="Source publique",
+            url="http://127.0.0.1:9/catalog.ttl",
+            source_type="dcat_rdf",
+            owner_org=org["id"],
+        )
+        for suffix in ("ttl", "xml", "jsonld"):
+            response = app.get(f"/dataset/{source['id']}.{suffix}")
+            assert response.status_code == 404, suffix
+            never = app.get(f"/dataset/00000000-0000-4000-8000-000000000000.{suffix}")
+            assert response.get_data(as_text=True) == never.get_data(as_text=True)
+        catalog = app.get("/catalog.ttl").get_data(as_text=True)
+        assert source["id"] not in catalog and "Source publique" not in catalog

@@ -219,12 +219,17 @@ def catalog_page(
 
 
 def _public_dataset(id_or_name: str) -> dict[str, Any]:
-    """A public, active dataset, or ``CatalogRefused`` 404 whoever asks."""
+    """A public, active dataset of the catalogs' type, or ``CatalogRefused`` 404 whoever asks."""
     try:
         dataset_dict = tk.get_action("package_show")({"ignore_auth": True}, {"id": id_or_name})
     except tk.ObjectNotFound:
         dataset_dict = None
-    if not dataset_dict or dataset_dict.get("private") or dataset_dict.get("state") != "active":
+    if (
+        not dataset_dict
+        or dataset_dict.get("private")
+        or dataset_dict.get("state") != "active"
+        or dataset_dict.get("type") != "dataset"  # a harvest source is not in the catalogs
+    ):
         raise CatalogRefused(404, tk._("No public dataset has this name or id."))
     return dataset_dict
 
