@@ -84,6 +84,16 @@ class TestErrorsAPersonUnderstands:
         ("resource", "key", "message"),
         [
             ({"url": "javascript:alert(1)"}, "url", "L'adresse doit commencer par http://"),
+            (
+                {"url": "javascript:alert(1)", "url_type": "upload"},
+                "url",
+                "une adresse commençant par javascript: est refusée",
+            ),
+            (
+                {"url": "file:///etc/passwd", "url_type": "upload"},
+                "url",
+                "une adresse commençant par file: est refusée",
+            ),
             ({"url": "https://exemple.fr/a", "format": "FOO"}, "format", "Format inconnu « FOO »"),
             (
                 {"url": "https://exemple.fr/a.csv", "mimetype": "csv"},

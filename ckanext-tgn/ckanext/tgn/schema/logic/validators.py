@@ -248,11 +248,21 @@ def tgn_media_type(
 def tgn_resource_url(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:
-    """A link must be http(s); an uploaded file keeps the file name CKAN gives it."""
+    """A link must be http(s); an uploaded file keeps the file name CKAN gives it, and only
+    that: an API client declaring ``url_type: upload`` cannot slip in another scheme
+    (``javascript:``, ``file:``) that pages and the DCAT feed would then show."""
     value = data.get(key)
     if value in (None, "") or value is tk.missing:
         return
     if data.get((*key[:-1], "url_type")) == "upload":
+        scheme = urlsplit(str(value).strip()).scheme.lower()
+        if scheme and scheme not in ("http", "https"):
+            errors[key].append(
+                tk._(
+                    "An uploaded file is named by its file name (for example "
+                    "deliberations.csv): an address starting with {scheme}: is refused."
+                ).format(scheme=scheme)
+            )
         return
     try:
         data[key] = tgn_http_url(value)
