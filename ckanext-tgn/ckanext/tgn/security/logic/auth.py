@@ -149,7 +149,9 @@ def may_read(context: Context, package: model.Package) -> bool:
 def _guard(name: str, locate: Locate, refuse: Refusal) -> ChainedAuthFunction:
     @tk.chained_auth_function
     @tk.auth_allow_anonymous_access
-    def guarded(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    def guarded(
+        next_auth: AuthFunction, context: Context, data_dict: DataDict | None
+    ) -> AuthResult:
         data = data_dict or {}
         package = locate(data)
         if package is None and name in MISSING_TOO:
@@ -189,7 +191,7 @@ def _allowed(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> 
 
 def auth_functions() -> dict[str, Any]:
     guarded = {name: _guard(name, *guard) for name, guard in GUARDED.items()}
-    for name, (plugin, *guard) in GUARDED_WITH_PLUGIN.items():
+    for name, (plugin, locate, refuse) in GUARDED_WITH_PLUGIN.items():
         if p.plugin_loaded(plugin):
-            guarded[name] = _guard(name, *guard)
+            guarded[name] = _guard(name, locate, refuse)
     return guarded
