@@ -23,7 +23,7 @@ from tests.helpers.paths import ROOT
 
 WORKER_PATH = ROOT / "tests" / "helpers" / "worker"  # tgn_test_jobs.py
 
-TGN_PLUGINS = ["tgn_territories", "tgn_schema", "tgn_dcat", "tgn_validation"]
+TGN_PLUGINS = ["tgn_territories", "tgn_schema", "tgn_dcat", "tgn_validation", "tgn_security"]
 UPSTREAM_PLUGINS = [
     "scheming_datasets",
     "scheming_organizations",
