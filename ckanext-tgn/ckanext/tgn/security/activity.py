@@ -80,7 +80,7 @@ def sync_named(refs: Iterable[str]) -> int:
         package = model.Package.get(ref)
         if package is not None:
             # Bulk actions change the package table by SQL: the session's copy may be stale.
-            model.Session.refresh(package)
+            model.Session.expire(package, ["private", "state", "owner_org"])
             changed += sync(package.id, package)
     return changed
 
