@@ -9,13 +9,13 @@ import ckan.plugins.toolkit as tk
 from ckan.types import CKANApp, SignalMapping
 
 from ckanext.tgn.lib.i18n import TgnTranslation
-from ckanext.tgn.security import headers, subscriptions
-from ckanext.tgn.security.logic import auth
+from ckanext.tgn.security import headers, subscriptions, unavailable
+from ckanext.tgn.security.logic import action, auth
 
 
 @tk.blanket.config_declarations
 @tk.blanket.auth_functions(auth.auth_functions)
-@tk.blanket.actions
+@tk.blanket.actions(action.get_actions)
 @tk.blanket.cli
 class TgnSecurityPlugin(p.SingletonPlugin, TgnTranslation):
     """404 for unreadable datasets, activity visibility, security headers, no state-changing
@@ -33,4 +33,5 @@ class TgnSecurityPlugin(p.SingletonPlugin, TgnTranslation):
     def make_middleware(self, app: CKANApp, config: Any) -> CKANApp:
         app.before_request(headers.refuse_state_changing_get)
         app.after_request(headers.add_security_headers)
+        app.after_request(unavailable.answer)
         return app

@@ -16,6 +16,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.lib.search import SearchIndexError
 
 from ckanext.tgn.lib.validation_policy import PRIVATE
 
@@ -107,6 +108,10 @@ def sync_package(package_id: str) -> None:
     try:
         with model.Session.begin_nested():
             _sync_package(package_id)
+    except SearchIndexError:
+        # Releasing a savepoint runs CKAN's commit hooks, so the dataset is indexed here:
+        # Solr's refusal is the save's failure (CKAN refuses the save), not ours to hide.
+        raise
     except Exception:
         log.exception("Validation bookkeeping failed for dataset %s", package_id)
 

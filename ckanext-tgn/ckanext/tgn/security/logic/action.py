@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Action, Context, DataDict
 
-from ckanext.tgn.security import activity
+from ckanext.tgn.security import activity, unavailable
 
 
 @tk.chained_action
@@ -21,3 +21,8 @@ def dataset_purge(up: Action, context: Context, data_dict: DataDict) -> Any:
         activity.sync(package_id, None)
         model.Session.commit()
     return result
+
+
+def get_actions() -> dict[str, Any]:
+    """Purge's activity hiding, and the actions that answer 503 when Solr is out of reach."""
+    return {"dataset_purge": dataset_purge, **unavailable.actions()}
