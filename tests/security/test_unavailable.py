@@ -60,7 +60,7 @@ class TestSolrDown:
             page = solr_down.get(path)
             assert page.status_code == 503, path
             assert MESSAGE in page.body and page.headers["Retry-After"] == "60", path
-        api = solr_down.post("/api/3/action/package_search", json={"q": "deliberations"})
+        api = solr_down.get("/api/3/action/package_search", query_string={"q": "deliberations"})
         assert api.status_code == 503
         assert api.json["success"] is False and MESSAGE in api.json["error"]["message"]
         # What needs no search still works.
