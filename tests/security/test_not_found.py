@@ -241,3 +241,16 @@ class TestForbiddenStaysForbidden:
         ]:
             answer = _call(shared_app, action, True, params, _visitor(hidden, who))
             assert answer.status_code == 403, (action, answer.body)
+
+
+def test_templates_check_access_says_no(hidden, shared_app):
+    """``h.check_access`` (CKAN's helper, which knows only "not authorized") says no for a
+    dataset the visitor may not read, instead of failing the page."""
+    import ckan.plugins.toolkit as tk
+
+    with shared_app.flask_app.test_request_context():
+        for state in UNREADABLE:
+            dataset_id = hidden["datasets"][state]["id"]
+            assert tk.h.check_access("package_update", {"id": dataset_id}) is False
+            assert tk.h.check_access("package_show", {"id": dataset_id}) is False
+        assert tk.h.check_access("package_show", {"id": hidden["datasets"]["public"]["id"]})

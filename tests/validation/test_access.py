@@ -48,6 +48,7 @@ class TestAccess:
         assert anonymous.status_code == 404
         assert api_report(app, resource["id"], agent["headers"])["status"] == "invalide"
         org_page = app.get(f"/organization/{agent['org']['name']}")
+        assert org_page.status_code == 200
         assert "Tableaux à corriger" not in org_page.body
         member_page = app.get(f"/organization/{agent['org']['name']}", headers=agent["headers"])
         assert "Tableaux à corriger" in member_page.body

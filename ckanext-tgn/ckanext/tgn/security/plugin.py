@@ -16,6 +16,7 @@ from ckanext.tgn.security.logic import action, auth
 @tk.blanket.config_declarations
 @tk.blanket.auth_functions(auth.auth_functions)
 @tk.blanket.actions(action.get_actions)
+@tk.blanket.helpers
 @tk.blanket.cli
 class TgnSecurityPlugin(p.SingletonPlugin, TgnTranslation):
     """404 for unreadable datasets, activity visibility, security headers, no state-changing
@@ -32,6 +33,6 @@ class TgnSecurityPlugin(p.SingletonPlugin, TgnTranslation):
     # IMiddleware
     def make_middleware(self, app: CKANApp, config: Any) -> CKANApp:
         app.before_request(headers.refuse_state_changing_get)
-        app.after_request(headers.add_security_headers)
+        app.after_request(headers.header_adder(headers.security_headers()))
         app.after_request(unavailable.answer)
         return app

@@ -98,7 +98,7 @@ def tgn_validation_org_problems(org_id: str, limit: int = 50) -> list[dict[str, 
         if package.private:
             try:
                 tk.check_access("package_show", {"user": tk.g.user}, {"id": package.id})
-            except tk.NotAuthorized:
+            except (tk.NotAuthorized, tk.ObjectNotFound):
                 continue
         problems.append(
             {
