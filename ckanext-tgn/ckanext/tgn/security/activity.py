@@ -50,38 +50,43 @@ def current_labels(package: model.Package | None) -> list[str]:
     return get_permission_labels().get_dataset_labels(package) if package else []
 
 
-_SELECT = sa.text(
-    "SELECT id, permission_labels FROM activity "
+_LABEL_SETS = sa.text(
+    "SELECT DISTINCT permission_labels FROM activity "
     "WHERE object_id = :package_id AND activity_type LIKE '%package'"
 )
-_UPDATE = sa.text("UPDATE activity SET permission_labels = :labels WHERE id = :id")
+_RELABEL = sa.text(
+    "UPDATE activity SET permission_labels = :labels "
+    "WHERE object_id = :package_id AND activity_type LIKE '%package' "
+    "AND permission_labels IS NOT DISTINCT FROM :stored"
+)
 
 
 def sync(package_id: str, package: model.Package | None = None) -> int:
     """Align the labels of this dataset's activities on its state; the number changed.
 
     ``package`` None means the dataset is gone (purged): only sysadmins see its activity.
+    Activities with the same labels get the same new ones: one update per set of labels.
     The caller commits.
     """
     labels = current_labels(package)
     changed = 0
-    for activity_id, stored in model.Session.execute(_SELECT, {"package_id": package_id}):
+    for (stored,) in model.Session.execute(_LABEL_SETS, {"package_id": package_id}).all():
         wanted = stored_labels(list(stored or []), labels)
         if wanted != list(stored or []):
-            model.Session.execute(_UPDATE, {"labels": wanted, "id": activity_id})
-            changed += 1
+            params = {"labels": wanted, "package_id": package_id, "stored": stored}
+            changed += model.Session.execute(_RELABEL, params).rowcount
     return changed
 
 
-def sync_named(refs: Iterable[str]) -> int:
-    """`sync` for datasets named by id or name (as action data dicts name them)."""
+def sync_named(refs: Iterable[str], reread: bool = False) -> int:
+    """`sync` for datasets named by id or name (as action data dicts name them), each once;
+    ``reread``: the package row was changed by SQL behind the session."""
     changed = 0
-    for ref in refs:
-        package = model.Package.get(ref)
-        if package is not None:
-            # Bulk actions change the package table by SQL: the session's copy may be stale.
+    packages = {p.id: p for p in (model.Package.get(ref) for ref in refs) if p is not None}
+    for package in packages.values():
+        if reread:
             model.Session.expire(package, ["private", "state", "owner_org"])
-            changed += sync(package.id, package)
+        changed += sync(package.id, package)
     return changed
 
 

@@ -6,6 +6,8 @@ A header a response already carries (a view that needs its own policy) is left a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ckan.plugins.toolkit as tk
 from flask import Response, request
 
@@ -28,10 +30,15 @@ def security_headers() -> dict[str, str]:
     return {name: value for name, value in headers.items() if value}
 
 
-def add_security_headers(response: Response) -> Response:
-    for name, value in security_headers().items():
-        response.headers.setdefault(name, value)
-    return response
+def header_adder(values: dict[str, str]) -> Callable[[Response], Response]:
+    """An ``after_request`` adding these headers (read from the config once, at start-up)."""
+
+    def add_security_headers(response: Response) -> Response:
+        for name, value in values.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return add_security_headers
 
 
 def refuse_state_changing_get() -> Response | None:

@@ -25,11 +25,16 @@ CHANGES_READERS = (
 
 def readers_changed(sender: str, **kwargs: Any) -> None:
     context = kwargs.get("context") or {}
-    refs = activity.dataset_refs(kwargs.get("data_dict") or {})
+    if sender == "package_owner_org_update" and context.get("defer_commit"):
+        return  # called by package_create/update, whose own signal follows
     result = kwargs.get("result")
     if isinstance(result, dict) and isinstance(result.get("id"), str):
-        refs.append(result["id"])
-    if activity.sync_named(set(refs)) and not context.get("defer_commit"):
+        refs = [result["id"]]
+    else:
+        refs = activity.dataset_refs(kwargs.get("data_dict") or {})
+    # Bulk actions change the package table by SQL: the session's copy may be stale.
+    changed = activity.sync_named(refs, reread=sender.startswith("bulk_"))
+    if changed and not context.get("defer_commit"):
         model.Session.commit()
 
 

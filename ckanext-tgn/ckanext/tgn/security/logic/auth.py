@@ -45,14 +45,16 @@ def _view_package(data_dict: DataDict) -> model.Package | None:
 
 # What CKAN answers for a dataset or resource that never existed, action by action (each
 # action looks the object up at its own moment, with its own message). A refusal raises it.
-Refusal = Callable[[AuthFunction, Context, DataDict], AuthResult]
+Refusal = Callable[[str, AuthFunction, Context, DataDict], AuthResult]
 NEVER_ID = "00000000-0000-0000-0000-000000000000"
 
 
 def _not_found(message: str | None = None, translate: bool = True) -> Refusal:
     """The action looks the object up before its auth function: its NotFound."""
 
-    def refuse(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    def refuse(
+        name: str, next_auth: AuthFunction, context: Context, data_dict: DataDict
+    ) -> AuthResult:
         if message is None:
             raise tk.ObjectNotFound()
         raise tk.ObjectNotFound(tk._(message) if translate else message)
@@ -64,10 +66,10 @@ def _after_auth(key: str, error: Callable[[], Exception]) -> Refusal:
     """The action calls its auth function first, then fails to find the object: the auth
     function's verdict on an object that does not exist, then the action's error."""
 
-    def refuse(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
-        if not _allowed_anonymous(next_auth, context):
-            return _login_required(next_auth)
-        verdict = next_auth(context, {**data_dict, key: NEVER_ID})
+    def refuse(
+        name: str, next_auth: AuthFunction, context: Context, data_dict: DataDict
+    ) -> AuthResult:
+        verdict = _verdict(name, next_auth, context, {**data_dict, key: NEVER_ID})
         if not verdict.get("success"):
             return verdict
         raise error()
@@ -88,7 +90,8 @@ _BY_RESOURCE_ID = _resource_package("id")
 # Every auth function of CKAN 2.11 (and its activity plugin) about one dataset that would
 # otherwise tell an unreadable dataset from a missing one: where its data dict names the
 # dataset, and the answer for a missing one. Those that answer both alike (follower list,
-# owner_org update: refused before any lookup) need no guard.
+# owner_org update: refused before any lookup) need no guard, nor those whose CKAN auth asks
+# package_show's (resource_show, resource_view_list).
 GUARDED: dict[str, tuple[Locate, Refusal]] = {
     "package_show": (_BY_ID, _not_found()),
     "package_update": (_BY_ID, _not_found("Package was not found.")),
@@ -108,11 +111,9 @@ GUARDED: dict[str, tuple[Locate, Refusal]] = {
     "follow_dataset": (_BY_ID, _after_auth("id", tk.ObjectNotFound)),
     "unfollow_dataset": (_BY_ID, _after_auth("id", _invalid_unfollow)),
     "resource_create": (_package("package_id"), _not_found()),
-    "resource_show": (_BY_RESOURCE_ID, _not_found()),
     "resource_update": (_BY_RESOURCE_ID, _not_found("Resource was not found.", translate=False)),
     "resource_patch": (_BY_RESOURCE_ID, _not_found()),
     "resource_delete": (_BY_RESOURCE_ID, _not_found()),
-    "resource_view_list": (_BY_RESOURCE_ID, _not_found()),
     "resource_view_reorder": (
         _BY_RESOURCE_ID,
         _not_found("Resource was not found.", translate=False),
@@ -136,11 +137,8 @@ MISSING_TOO = frozenset({"package_collaborator_create", "package_collaborator_de
 
 def may_read(context: Context, package: model.Package) -> bool:
     """Whether the user of this request may read the dataset, as CKAN decides it."""
-    reader: Context = {"user": context.get("user", ""), "model": model}
-    if "auth_user_obj" in context:
-        reader["auth_user_obj"] = context["auth_user_obj"]
     try:
-        tk.check_access("package_show", reader, {"id": package.id})
+        tk.check_access("package_show", tk.fresh_context(context), {"id": package.id})
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return False
     return True
@@ -154,39 +152,32 @@ def _guard(name: str, locate: Locate, refuse: Refusal) -> ChainedAuthFunction:
     ) -> AuthResult:
         data = data_dict or {}
         package = locate(data)
-        if package is None and name in MISSING_TOO:
-            return refuse(next_auth, context, data)
-        if name == "package_show":
+        if package is None:
+            if name in MISSING_TOO:
+                return refuse(name, next_auth, context, data)
+        elif name == "package_show":
             # The reference decision: CKAN's own, with "no" said as "not found".
-            if package is not None and not _allowed(next_auth, context, data):
-                return refuse(next_auth, context, data)
-        elif package is not None and not may_read(context, package):
-            return refuse(next_auth, context, data)
-        if not _allowed_anonymous(next_auth, context):
-            return _login_required(next_auth)
-        return next_auth(context, data)
+            verdict = _verdict(name, next_auth, context, data)
+            return verdict if verdict.get("success") else refuse(name, next_auth, context, data)
+        elif not may_read(context, package):
+            return refuse(name, next_auth, context, data)
+        return _verdict(name, next_auth, context, data)
 
     guarded.__name__ = name
     return guarded
 
 
-def _allowed_anonymous(next_auth: AuthFunction, context: Context) -> bool:
-    """CKAN refuses anonymous users before calling an auth function not marked for them;
-    ours is marked (it must answer "not found" to them too), so it says the refusal."""
-    return bool(getattr(next_auth, "auth_allow_anonymous_access", False)) or bool(
-        context.get("auth_user_obj")
-    )
-
-
-def _login_required(next_auth: AuthFunction) -> AuthResult:
-    name = getattr(getattr(next_auth, "func", next_auth), "__name__", "")
-    return {"success": False, "msg": f"Action {name} requires an authenticated user"}
-
-
-def _allowed(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> bool:
-    if not _allowed_anonymous(next_auth, context):
-        return False
-    return bool(next_auth(context, data_dict).get("success"))
+def _verdict(
+    name: str, next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    """CKAN's own decision. CKAN refuses anonymous users before calling an auth function
+    not marked for them; ours is marked (it must answer "not found" to them too), so it
+    says that refusal itself."""
+    if not getattr(next_auth, "auth_allow_anonymous_access", False) and not context.get(
+        "auth_user_obj"
+    ):
+        return {"success": False, "msg": f"Action {name} requires an authenticated user"}
+    return next_auth(context, data_dict)
 
 
 def auth_functions() -> dict[str, Any]:
