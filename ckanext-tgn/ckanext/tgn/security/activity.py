@@ -74,7 +74,7 @@ def sync(package_id: str, package: model.Package | None = None) -> int:
         wanted = stored_labels(list(stored or []), labels)
         if wanted != list(stored or []):
             params = {"labels": wanted, "package_id": package_id, "stored": stored}
-            changed += model.Session.execute(_RELABEL, params).rowcount
+            changed += model.Session.execute(_RELABEL, params).rowcount  # pyright: ignore[reportAttributeAccessIssue]  # a CursorResult
     return changed
 
 
