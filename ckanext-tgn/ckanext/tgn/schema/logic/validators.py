@@ -50,6 +50,7 @@ __all__ = [
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+-]+$")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")  # RFC 3986; never fails to parse
 
 
 def tgn_http_url(value: Any) -> Any:
@@ -249,13 +250,15 @@ def tgn_resource_url(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:
     """A link must be http(s); an uploaded file keeps the file name CKAN gives it, and only
-    that: an API client declaring ``url_type: upload`` cannot slip in another scheme
-    (``javascript:``, ``file:``) that pages and the DCAT feed would then show."""
+    that. CKAN shows an upload through its download route, but stores the value as sent:
+    an API client declaring ``url_type: upload`` cannot store another scheme
+    (``javascript:``, ``file:``) for the edit form or a later change of ``url_type``."""
     value = data.get(key)
     if value in (None, "") or value is tk.missing:
         return
     if data.get((*key[:-1], "url_type")) == "upload":
-        scheme = urlsplit(str(value).strip()).scheme.lower()
+        found = _SCHEME.match(str(value).strip())
+        scheme = found.group(1).lower() if found else ""
         if scheme and scheme not in ("http", "https"):
             errors[key].append(
                 tk._(
