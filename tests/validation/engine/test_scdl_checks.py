@@ -124,3 +124,49 @@ def test_field_level_checks_are_read_after_the_top_level_ones() -> None:
         checks.CheckSpec("commune", "b", {"cog": "2024"}, field="b"),
     ]
     assert malformed == [{"name": "3", "reason": "malformed", "field": "c"}]
+
+
+def test_an_alias_runs_its_checks_rule_under_the_name_the_schema_wrote() -> None:
+    def built(name: str) -> checks._SchemaCheck:
+        [check], faults = checks.build_checks(
+            {"fields": [], "custom_checks": [{"name": name, "params": {"column": "x"}}]}
+        )
+        assert faults == []
+        return check
+
+    for alias, canonical in checks.ALIASES.items():
+        assert (built(alias).name, built(canonical).name) == (alias, canonical)
+        assert type(built(alias)) is type(built(canonical))
+    gps, frformat_gps = built("french-gps-coordinates"), built("coordonnees-gps-francaises")
+    assert isinstance(gps, checks.FrenchGpsCheck) and gps.detect_reversed
+    assert isinstance(frformat_gps, checks.FrenchGpsCheck) and not frformat_gps.detect_reversed
+
+
+def test_rules_get_the_value_as_frictionless_read_it() -> None:
+    """Text rules take a number's digits; yes/no rules on text refuse a number."""
+    assert checks.SiretCheck(name="siret", column="x").problem(24820009900013) is None
+    assert checks.SirenCheck(name="siren", column="x").problem(200061258) == {"rule": "siren"}
+    year = checks.YearIntervalCheck(name="y", column="x", allow_year_only=True)
+    assert year.problem(2024) is None
+    actes = checks.NomenclatureActesCheck(name="n", column="x")
+    assert actes.problem("Finances locales/Budget") is None
+    assert actes.problem(" Finances /Budget") == {"problem": "unknown-prefix", "prefix": "Finances"}
+    phone = checks.TextRuleCheck(name="p", column="x", rule=checks.phone_number_is_valid)
+    assert phone.problem("0563221200") is None
+    assert phone.problem(563221200) == {}
+
+
+def test_the_header_is_read_once_and_rows_it_rules_out_are_skipped(tmp_path: Path) -> None:
+    """A check whose columns are absent reads no row; the cell to blame is chosen once."""
+    schema = {
+        "fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "string"}],
+        "custom_checks": [
+            {"name": "phone-number-value", "params": {"column": "absent"}},
+            {"name": "compare-columns-value", "params": {"column": "a", "op": "<", "column2": "z"}},
+            {"name": "one-of-required", "params": {"column1": "b", "column2": "c"}},
+        ],
+    }
+    path = raw_file("header", b"a;b\r\nx;\r\ny;1\r\nz;\r\n")(tmp_path)
+    outcome = outcome_of(path, schema)
+    assert triples(outcome) == [("one-of-required", 2, "b"), ("one-of-required", 4, "b")]
+    assert outcome["unchecked"] == []

@@ -69,3 +69,13 @@ def test_refused_schema_gives_each_reason_in_french(french: None) -> None:
         "of ['default'] at property 'format' » ; « second reason ». L'erreur est dans le "
         "schéma, pas dans votre fichier : signalez-la aux auteurs du schéma."
     )
+
+
+def test_an_alias_has_the_words_of_the_check_it_names(french: None) -> None:
+    from ckanext.tgn.validation.engine.scdl_checks import ALIASES
+
+    for alias, canonical in ALIASES.items():
+        error = {"type": alias, "value": "x", "params": {"problem": "outside"}}
+        assert messages.type_title(alias) == messages.type_title(canonical)
+        assert messages.explain(error) == messages.explain(dict(error, type=canonical))
+        assert messages.explain(error) != messages.explain(dict(error, type="unknown-check"))

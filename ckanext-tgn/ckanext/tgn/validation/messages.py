@@ -11,6 +11,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from .engine.scdl_checks import ALIASES
 from .engine.status import ERROR, INVALID, PENDING, RUNNING, VALID
 
 
@@ -50,12 +51,9 @@ def type_title(error_type: str) -> str:
         "primary-key": tk._("Duplicate identifier"),
         "unique-error": tk._("Value that must be unique"),
         "french-siret-value": tk._("Invalid SIRET number"),
-        "siret": tk._("Invalid SIRET number"),
         "french-siren-value": tk._("Invalid SIREN number"),
-        "siren": tk._("Invalid SIREN number"),
         "year-interval-value": tk._("Invalid year or period"),
         "nomenclature-actes-value": tk._("Subject outside the Actes nomenclature"),
-        "nomenclature-acte": tk._("Subject outside the Actes nomenclature"),
         "cohesive-columns-value": tk._("Columns to fill together"),
         "compare-columns-value": tk._("Values in the wrong order"),
         "sum-columns-value": tk._("Wrong total"),
@@ -63,11 +61,12 @@ def type_title(error_type: str) -> str:
         "opening-hours-value": tk._("Invalid opening hours"),
         "phone-number-value": tk._("Invalid phone number"),
         "french-gps-coordinates": tk._("GPS coordinates outside France"),
-        "coordonnees-gps-francaises": tk._("GPS coordinates outside France"),
         "check-error": tk._("Check of the schema that cannot run"),
     }
-    if error_type in titles:
-        return titles[error_type]
+    # Another name of a check (frformat's) has the title of the check it names.
+    check = ALIASES.get(error_type, error_type)
+    if check in titles:
+        return titles[check]
     listed = _code_list(error_type)
     if listed:
         return tk._("Value outside the list: {list}").format(list=listed)
@@ -178,12 +177,13 @@ def _constraint(params: dict[str, Any], value: Any) -> str:
 
 
 def _custom(error_type: str, params: dict[str, Any], value: Any, column: str | None) -> str:
-    if error_type in ("french-siret-value", "siret"):
+    error_type = ALIASES.get(error_type, error_type)  # an alias says what its check says
+    if error_type == "french-siret-value":
         return tk._(
             '"{value}" is not a valid SIRET number (14 digits with a check key). Check it on '
             "annuaire-entreprises.data.gouv.fr."
         ).format(value=value)
-    if error_type in ("french-siren-value", "siren"):
+    if error_type == "french-siren-value":
         return tk._('"{value}" is not a valid SIREN number (9 digits with a check key).').format(
             value=value
         )
@@ -200,7 +200,7 @@ def _custom(error_type: str, params: dict[str, Any], value: Any, column: str | N
                 value=value
             )
         return tk._('"{value}" is not a period written YYYY/YYYY.').format(value=value)
-    if error_type in ("nomenclature-actes-value", "nomenclature-acte"):
+    if error_type == "nomenclature-actes-value":
         problem = params.get("problem")
         if problem == "missing-slash":
             return tk._(
@@ -268,7 +268,7 @@ def _custom(error_type: str, params: dict[str, Any], value: Any, column: str | N
             "(05 63 00 00 00), an international number with its country code "
             "(+33 5 63 00 00 00), or a short number (3949)."
         ).format(value=value)
-    if error_type in ("french-gps-coordinates", "coordonnees-gps-francaises"):
+    if error_type == "french-gps-coordinates":
         problem = params.get("problem")
         if problem == "not-a-point":
             return tk._(

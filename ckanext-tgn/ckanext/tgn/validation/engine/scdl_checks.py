@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, ClassVar, cast
@@ -195,12 +195,17 @@ def compare(first: Any, op: str, second: Any) -> bool | None:
 
 @attrs.define(kw_only=True, repr=False)
 class _SchemaCheck(Check):
-    """Common ground: the check's name as error type, columns looked up in the header."""
+    """Common ground: the check's name as error type, columns looked up in the header.
+
+    What the header decides (a column missing, the cell to blame) is settled once in
+    ``start``; ``skip`` then spares the rows a test whose answer cannot change.
+    """
 
     type = "tgn-custom-check"
     # Every check of ours has a name (frictionless' base allows None): the error type.
     name: str = ""  # pyright: ignore[reportIncompatibleVariableOverride]
     present: set[str] = attrs.field(factory=set)
+    skip: bool = False
     failed_at: int | None = None
 
     # frictionless declares Errors a ClassVar but reads it on the check (checklist.py).
@@ -212,6 +217,11 @@ class _SchemaCheck(Check):
     def validate_start(self) -> Iterable[errors.Error]:
         # frictionless runs row checks on tables only: the resource is a TableResource.
         self.present = set(cast(TableResource, self.resource).labels or [])
+        self.skip = False
+        return list(self.start())
+
+    def start(self) -> Iterable[errors.Error]:
+        """The header's errors, once; sets ``skip`` when no row can fail the check."""
         return []
 
     def check_row(self, row: Any) -> Iterable[errors.Error]:
@@ -219,13 +229,14 @@ class _SchemaCheck(Check):
 
     def validate_row(self, row: Any) -> Iterable[errors.Error]:
         """frictionless' hook: one rule that breaks on an odd value stops, not the file."""
-        if self.failed_at is not None:
+        if self.skip:
             return []
         try:
             return list(self.check_row(row))
         except Exception:
             log.exception("Custom check %s failed on row %s", self.name, row.row_number)
             self.failed_at = row.row_number
+            self.skip = True
             return []
 
     def cell_error(self, row: Any, column: str, **params: Any) -> errors.Error:
@@ -244,33 +255,39 @@ class _SchemaCheck(Check):
 
 @attrs.define(kw_only=True, repr=False)
 class _OneCellCheck(_SchemaCheck):
-    """A rule on one column's non-empty cells; ``problem`` says what is wrong, or None."""
+    """A rule on one column's non-empty cells; ``problem`` says what is wrong, or None.
+
+    ``problem`` gets the value as frictionless read it (a number in a column typed
+    ``integer``): each rule decides whether its text form counts.
+    """
 
     column: str
 
-    def problem(self, value: str) -> dict[str, Any] | None:
+    def start(self) -> Iterable[errors.Error]:
+        self.skip = self.column not in self.present
+        return []
+
+    def problem(self, value: Any) -> dict[str, Any] | None:
         raise NotImplementedError
 
     def check_row(self, row: Any) -> Iterable[errors.Error]:
-        if self.column not in self.present:
-            return
         value = row[self.column]
         if value is not None:
-            facts = self.problem(str(value))
+            facts = self.problem(value)
             if facts is not None:
                 yield self.cell_error(row, self.column, **facts)
 
 
 @attrs.define(kw_only=True, repr=False)
 class SiretCheck(_OneCellCheck):
-    def problem(self, value: str) -> dict[str, Any] | None:
-        return None if siret_is_valid(value) else {"rule": "siret"}
+    def problem(self, value: Any) -> dict[str, Any] | None:
+        return None if siret_is_valid(str(value)) else {"rule": "siret"}
 
 
 @attrs.define(kw_only=True, repr=False)
 class SirenCheck(_OneCellCheck):
-    def problem(self, value: str) -> dict[str, Any] | None:
-        number = value.replace(" ", "").replace(".", "").strip()
+    def problem(self, value: Any) -> dict[str, Any] | None:
+        number = str(value).replace(" ", "").replace(".", "").strip()
         return None if siren_rules.is_valid(number) else {"rule": "siren"}
 
 
@@ -278,17 +295,19 @@ class SirenCheck(_OneCellCheck):
 class YearIntervalCheck(_OneCellCheck):
     allow_year_only: bool = False
 
-    def problem(self, value: str) -> dict[str, Any] | None:
-        problem = year_interval_problem(value, self.allow_year_only)
+    def problem(self, value: Any) -> dict[str, Any] | None:
+        problem = year_interval_problem(str(value), self.allow_year_only)
         return {"problem": problem, "allow_year_only": self.allow_year_only} if problem else None
 
 
 @attrs.define(kw_only=True, repr=False)
 class NomenclatureActesCheck(_OneCellCheck):
-    def problem(self, value: str) -> dict[str, Any] | None:
-        problem = nomenclature_actes_problem(value)
-        prefix = value.split("/", 1)[0].strip()
-        return {"problem": problem, "prefix": prefix} if problem else None
+    def problem(self, value: Any) -> dict[str, Any] | None:
+        text = str(value)
+        problem = nomenclature_actes_problem(text)
+        if problem is None:
+            return None
+        return {"problem": problem, "prefix": text.split("/", 1)[0].strip()}
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -297,23 +316,19 @@ class CohesiveColumnsCheck(_SchemaCheck):
 
     column: str
     others: list[str]
-    stopped: bool = False
 
-    def validate_start(self) -> Iterable[errors.Error]:
-        super().validate_start()
+    def start(self) -> Iterable[errors.Error]:
         columns = [self.column, *self.others]
         missing = [c for c in columns if c not in self.present]
+        # None of the columns: every row has them all empty, nothing to blame.
+        self.skip = bool(missing)
         if missing and len(missing) < len(columns):
             # Validata reports the header once and stops checking rows.
-            self.stopped = True
             yield self.table_error(problem="partly-missing", columns=columns, missing=missing)
 
     def check_row(self, row: Any) -> Iterable[errors.Error]:
-        if self.stopped:
-            return
         first_empty = row.get(self.column) is None
-        mixed = any((row.get(c) is None) != first_empty for c in self.others)
-        if mixed and self.column in self.present:
+        if any((row.get(c) is None) != first_empty for c in self.others):
             yield self.cell_error(row, self.column, columns=[self.column, *self.others])
 
 
@@ -323,9 +338,11 @@ class CompareColumnsCheck(_SchemaCheck):
     column2: str
     op: str
 
+    def start(self) -> Iterable[errors.Error]:
+        self.skip = self.column not in self.present or self.column2 not in self.present
+        return []
+
     def check_row(self, row: Any) -> Iterable[errors.Error]:
-        if self.column not in self.present or self.column2 not in self.present:
-            return
         first, second = row[self.column], row[self.column2]
         if first is None or second is None:
             return
@@ -345,12 +362,15 @@ class CompareColumnsCheck(_SchemaCheck):
 class SumColumnsCheck(_SchemaCheck):
     column: str
     columns: list[str]
+    names: list[str] = attrs.field(factory=list, init=False)
+
+    def start(self) -> Iterable[errors.Error]:
+        self.names = [self.column, *self.columns]
+        self.skip = any(n not in self.present for n in self.names)
+        return []
 
     def check_row(self, row: Any) -> Iterable[errors.Error]:
-        names = [self.column, *self.columns]
-        if any(n not in self.present for n in names):
-            return
-        values = [row[n] for n in names]
+        values = [row[n] for n in self.names]
         if any(v is None for v in values):
             return
         total = sum(values[1:])
@@ -371,33 +391,28 @@ class OneOfRequiredCheck(_SchemaCheck):
     column1: str
     column2: str
     blame: str | None = None
-    stopped: bool = False
+    blamed: str | None = attrs.field(default=None, init=False)
 
-    def validate_start(self) -> Iterable[errors.Error]:
-        super().validate_start()
-        if self.column1 not in self.present and self.column2 not in self.present:
-            self.stopped = True
+    def start(self) -> Iterable[errors.Error]:
+        present = [c for c in (self.column1, self.column2) if c in self.present]
+        if not present:
+            self.skip = True
             yield self.table_error(
                 problem="both-missing", columns=sorted([self.column1, self.column2])
             )
-
-    def _blamed(self) -> str | None:
-        if self.blame is not None:
-            return self.blame if self.blame in self.present else None
-        present = [c for c in (self.column1, self.column2) if c in self.present]
-        return present[0] if len(present) == 1 else None
+        elif self.blame is not None:
+            self.blamed = self.blame if self.blame in self.present else None
+        else:
+            self.blamed = present[0] if len(present) == 1 else None
 
     def check_row(self, row: Any) -> Iterable[errors.Error]:
-        if self.stopped:
-            return
         # Validata's test is truthiness: a 0 read from a number column counts as empty.
         if not row.get(self.column1) and not row.get(self.column2):
             columns = [self.column1, self.column2]
-            blamed = self._blamed()
-            if blamed is None:
+            if self.blamed is None:
                 yield self.row_error(row, columns=columns)
             else:
-                yield self.cell_error(row, blamed, columns=columns)
+                yield self.cell_error(row, self.blamed, columns=columns)
 
 
 @lru_cache(maxsize=4096)
@@ -427,64 +442,56 @@ def phone_number_is_valid(value: str) -> bool:
     return _phone_parses_as_valid(value, "FR") or _phone_parses_as_valid(value, None)
 
 
-def point_in_france(lon: float, lat: float) -> bool:
-    """Within the bounding boxes of metropolitan France and the five DROM (frformat's)."""
+@cache
+def _france_test() -> Callable[[tuple[float, float]], bool]:
+    """frformat's test, imported on first need (frformat's package loads its referentials)."""
     from frformat.geo.coordonnees_gps_francaises import is_point_in_france
 
-    return is_point_in_france((lon, lat))
+    return is_point_in_france
+
+
+@lru_cache(maxsize=4096)
+def point_in_france(lon: float, lat: float) -> bool:
+    """Within the bounding boxes of metropolitan France and the five DROM (frformat's).
+
+    Cached: the same places (a town hall, a school) come back row after row.
+    """
+    return _france_test()((lon, lat))
 
 
 @attrs.define(kw_only=True, repr=False)
-class OpeningHoursCheck(_SchemaCheck):
-    column: str
+class TextRuleCheck(_OneCellCheck):
+    """A yes/no rule on text (``rule``), failed with no further facts.
 
-    def check_row(self, row: Any) -> Iterable[errors.Error]:
-        if self.column not in self.present:
-            return
-        value = row[self.column]
-        # A non-text value (a column the schema types as a number) cannot be a schedule.
-        if value is not None and not (isinstance(value, str) and opening_hours_is_valid(value)):
-            yield self.cell_error(row, self.column)
+    A value frictionless read as something else fails: a number column loses a phone
+    number's leading 0, and a number cannot be a schedule.
+    """
 
+    rule: Callable[[str], bool]
 
-@attrs.define(kw_only=True, repr=False)
-class PhoneNumberCheck(_SchemaCheck):
-    column: str
-
-    def check_row(self, row: Any) -> Iterable[errors.Error]:
-        if self.column not in self.present:
-            return
-        value = row[self.column]
-        # A number column loses the leading 0: only text can hold a phone number.
-        if value is not None and not (isinstance(value, str) and phone_number_is_valid(value)):
-            yield self.cell_error(row, self.column)
+    def problem(self, value: Any) -> dict[str, Any] | None:
+        return None if isinstance(value, str) and self.rule(value) else {}
 
 
 @attrs.define(kw_only=True, repr=False)
-class FrenchGpsCheck(_SchemaCheck):
+class FrenchGpsCheck(_OneCellCheck):
     """A ``geopoint`` cell inside France; ``reversed`` says when latitude came first."""
 
-    column: str
     detect_reversed: bool = True
 
-    def check_row(self, row: Any) -> Iterable[errors.Error]:
-        if self.column not in self.present:
-            return
-        value = row[self.column]
-        if value is None:
-            return
+    def problem(self, value: Any) -> dict[str, Any] | None:
         try:  # frictionless reads a geopoint as (lon, lat) decimals
             lon, lat = float(value.lon), float(value.lat)
         except (AttributeError, TypeError, ValueError):
-            yield self.cell_error(row, self.column, problem="not-a-point")
-            return
-        if not point_in_france(lon, lat):
-            reversed_ = self.detect_reversed and point_in_france(lat, lon)
-            yield self.cell_error(row, self.column, problem="reversed" if reversed_ else "outside")
+            return {"problem": "not-a-point"}
+        if point_in_france(lon, lat):
+            return None
+        reversed_ = self.detect_reversed and point_in_france(lat, lon)
+        return {"problem": "reversed" if reversed_ else "outside"}
 
 
 @attrs.define(kw_only=True, repr=False)
-class FrFormatCheck(_SchemaCheck):
+class FrFormatCheck(_OneCellCheck):
     """One of frformat's French formats (codes of the Code officiel géographique...).
 
     Validata takes these from frformat; so do we, at the same version, so the referentials
@@ -492,16 +499,11 @@ class FrFormatCheck(_SchemaCheck):
     it, as Validata passes it: a code in a column typed ``integer`` is not a code.
     """
 
-    column: str
-    format: Any = None
+    format: Any
     params: dict[str, Any] = attrs.field(factory=dict)
 
-    def check_row(self, row: Any) -> Iterable[errors.Error]:
-        if self.column not in self.present:
-            return
-        value = row[self.column]
-        if value is not None and not self.format.is_valid(value):
-            yield self.cell_error(row, self.column, **self.params)
+    def problem(self, value: Any) -> dict[str, Any] | None:
+        return None if self.format.is_valid(value) else self.params
 
 
 def _kebab(name: str) -> str:
@@ -530,8 +532,6 @@ def _frformat(name: str, column: str, params: dict[str, Any]) -> _SchemaCheck:
         if parameter.default is parameter.empty and parameter.name not in params:
             raise KeyError(parameter.name)
     kwargs = {k: v for k, v in params.items() if k in accepted}
-    if name == "coordonnees-gps-francaises":
-        return FrenchGpsCheck(name=name, column=column, detect_reversed=False)
     try:
         instance = format_class(**kwargs)
     except Exception as e:  # frformat refuses a vintage it has no data for, say
@@ -581,46 +581,76 @@ class UnknownCheck(Exception):
     """The schema names a check that neither Validata nor the platform knows."""
 
 
+# Names schemas also use for a check (frformat's, as Validata reads them): same rule, same
+# words in the report; the error keeps the name the schema wrote.
+ALIASES = {
+    "siret": "french-siret-value",
+    "siren": "french-siren-value",
+    "nomenclature-acte": "nomenclature-actes-value",
+    "coordonnees-gps-francaises": "french-gps-coordinates",
+}
+
+
+def _year_interval(name: str, spec: CheckSpec) -> _SchemaCheck:
+    allow = str(spec.params.get("allow-year-only", "false")) in ("true", "yes")
+    return YearIntervalCheck(name=name, column=_column(spec), allow_year_only=allow)
+
+
+def _compare_columns(name: str, spec: CheckSpec) -> _SchemaCheck:
+    op = _single(spec.params, "op")
+    if op not in _OPERATORS:
+        raise ValueError("op")
+    return CompareColumnsCheck(
+        name=name, column=_column(spec), column2=_single(spec.params, "column2"), op=op
+    )
+
+
+def _french_gps(name: str, spec: CheckSpec) -> _SchemaCheck:
+    # frformat's coordonnees-gps-francaises only says in or out; Validata's own check also
+    # tells a point written latitude first.
+    reverse = name not in ALIASES
+    return FrenchGpsCheck(name=name, column=_column(spec), detect_reversed=reverse)
+
+
+def _text_rule(rule: Callable[[str], bool]) -> Callable[[str, CheckSpec], _SchemaCheck]:
+    return lambda name, spec: TextRuleCheck(name=name, column=_column(spec), rule=rule)
+
+
+# The checks of our own, by name (aliases resolved); frformat's formats are the others.
+# Each builder gets the name the schema wrote (the error type) and the check's spec.
+_BUILDERS: dict[str, Callable[[str, CheckSpec], _SchemaCheck]] = {
+    "french-siret-value": lambda name, spec: SiretCheck(name=name, column=_column(spec)),
+    "french-siren-value": lambda name, spec: SirenCheck(name=name, column=_column(spec)),
+    "year-interval-value": _year_interval,
+    "nomenclature-actes-value": lambda name, spec: NomenclatureActesCheck(
+        name=name, column=_column(spec)
+    ),
+    "cohesive-columns-value": lambda name, spec: CohesiveColumnsCheck(
+        name=name, column=_column(spec), others=_several(spec.params, "othercolumns")
+    ),
+    "compare-columns-value": _compare_columns,
+    "sum-columns-value": lambda name, spec: SumColumnsCheck(
+        name=name, column=_column(spec), columns=_several(spec.params, "columns")
+    ),
+    "one-of-required": lambda name, spec: OneOfRequiredCheck(
+        name=name,
+        column1=_single(spec.params, "column1"),
+        column2=_single(spec.params, "column2"),
+        blame=spec.column,
+    ),
+    "opening-hours-value": _text_rule(opening_hours_is_valid),
+    "phone-number-value": _text_rule(phone_number_is_valid),
+    "french-gps-coordinates": _french_gps,
+}
+
+
 def _build(spec: CheckSpec) -> _SchemaCheck:
-    name, params = spec.name, spec.params
-    if name in ("french-siret-value", "siret"):
-        return SiretCheck(name=name, column=_column(spec))
-    if name in ("french-siren-value", "siren"):
-        return SirenCheck(name=name, column=_column(spec))
-    if name == "year-interval-value":
-        allow = str(params.get("allow-year-only", "false")) in ("true", "yes")
-        return YearIntervalCheck(name=name, column=_column(spec), allow_year_only=allow)
-    if name in ("nomenclature-actes-value", "nomenclature-acte"):
-        return NomenclatureActesCheck(name=name, column=_column(spec))
-    if name == "cohesive-columns-value":
-        return CohesiveColumnsCheck(
-            name=name, column=_column(spec), others=_several(params, "othercolumns")
-        )
-    if name == "compare-columns-value":
-        op = _single(params, "op")
-        if op not in _OPERATORS:
-            raise ValueError("op")
-        return CompareColumnsCheck(
-            name=name, column=_column(spec), column2=_single(params, "column2"), op=op
-        )
-    if name == "sum-columns-value":
-        return SumColumnsCheck(name=name, column=_column(spec), columns=_several(params, "columns"))
-    if name == "one-of-required":
-        return OneOfRequiredCheck(
-            name=name,
-            column1=_single(params, "column1"),
-            column2=_single(params, "column2"),
-            blame=spec.column,
-        )
-    if name == "opening-hours-value":
-        return OpeningHoursCheck(name=name, column=_column(spec))
-    if name == "phone-number-value":
-        return PhoneNumberCheck(name=name, column=_column(spec))
-    if name == "french-gps-coordinates":
-        return FrenchGpsCheck(name=name, column=_column(spec))
-    if name in _frformat_classes():
-        return _frformat(name, _column(spec), params)
-    raise UnknownCheck(name)
+    builder = _BUILDERS.get(ALIASES.get(spec.name, spec.name))
+    if builder is not None:
+        return builder(spec.name, spec)
+    if spec.name in _frformat_classes():
+        return _frformat(spec.name, _column(spec), spec.params)
+    raise UnknownCheck(spec.name)
 
 
 def check_specs(descriptor: dict[str, Any]) -> tuple[list[CheckSpec], list[dict[str, Any]]]:
