@@ -37,6 +37,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.tgn.lib.context import site_user_context
+
 ROOT = Path(__file__).resolve().parents[1]
 INI = ROOT / "test.ini"
 PROFILES = {"ours": "tgn_dcat_ap", "stock": "euro_dcat_ap_3"}
@@ -112,8 +114,7 @@ WORDS = _TEXT.split()
 # --- setup ------------------------------------------------------------------------------------
 def ensure_organisations() -> list[dict[str, Any]]:
     """The three publishers, created once: the profiles call organization_show on them."""
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    context = {"ignore_auth": True, "user": site_user["name"]}
+    context = {**site_user_context(), "ignore_auth": True}
     orgs = []
     for spec in ORGANISATIONS:
         try:

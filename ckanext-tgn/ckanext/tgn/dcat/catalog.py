@@ -36,6 +36,9 @@ _FORBIDDEN = re.compile(
 )
 PAGE_ORDER = "metadata_created asc, id asc"
 MAX_PAGE = 100_000
+# The one package type the catalogs list and describe (harvest sources are packages too).
+CATALOG_TYPE = "dataset"
+
 # The harvester's parameters that narrow a catalog, kept in its paging links.
 FILTER_PARAMETERS = ("q", "fq", "modified_since")
 
@@ -144,7 +147,7 @@ def public_search(args: Mapping[str, str], extra_fq: list[str], page: int) -> di
     filters = search_filters(args)
     data_dict = {
         "q": filters["q"],
-        "fq_list": ["-dataset_type:harvest", *extra_fq, *filters["fq_list"]],
+        "fq_list": [f"+dataset_type:{CATALOG_TYPE}", *extra_fq, *filters["fq_list"]],
         "include_private": False,
         "include_drafts": False,
         "include_deleted": False,
@@ -228,7 +231,7 @@ def _public_dataset(id_or_name: str) -> dict[str, Any]:
         not dataset_dict
         or dataset_dict.get("private")
         or dataset_dict.get("state") != "active"
-        or dataset_dict.get("type") != "dataset"  # a harvest source is not in the catalogs
+        or dataset_dict.get("type") != CATALOG_TYPE  # a harvest source is not in the catalogs
     ):
         raise CatalogRefused(404, tk._("No public dataset has this name or id."))
     return dataset_dict

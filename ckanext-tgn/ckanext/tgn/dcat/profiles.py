@@ -44,6 +44,15 @@ WKT_DECIMALS = 5
 
 # Organisations looked up once per document (a page of a catalog), then forgotten with it.
 _ORGANIZATIONS: WeakKeyDictionary[Graph, dict[str, dict[str, Any]]] = WeakKeyDictionary()
+# The organisation's own fields only: no dataset count (a Solr search per organisation and
+# page), members, groups, tags or followers, none of which a publisher needs.
+_JUST_THE_ORG = {
+    "include_dataset_count": False,
+    "include_users": False,
+    "include_groups": False,
+    "include_tags": False,
+    "include_followers": False,
+}
 
 # Range classes DCAT-AP 3 gives to each controlled property, added beside skos:Concept.
 _RANGE = {
@@ -244,7 +253,9 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         full = cache.get(org["id"])
         if full is None:
             try:
-                full = tk.get_action("organization_show")({"ignore_auth": True}, {"id": org["id"]})
+                full = tk.get_action("organization_show")(
+                    {"ignore_auth": True}, _JUST_THE_ORG | {"id": org["id"]}
+                )
             except tk.ObjectNotFound:
                 return  # an index older than the database: keep the rest of the dataset
             cache[org["id"]] = full

@@ -6,20 +6,12 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 import click
-from ckan.types import Context
 
 
 @click.group(short_help="Commandes de la plateforme Tarn-et-Garonne Numérique.")
 def tgn() -> None:
     """Commandes de la plateforme Tarn-et-Garonne Numérique."""
-
-
-def site_user_context() -> Context:
-    """Act as CKAN's site user (a sysadmin): staff commands run with every right."""
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"]}
 
 
 def in_request_context(command: Callable[..., Any]) -> Callable[..., Any]:

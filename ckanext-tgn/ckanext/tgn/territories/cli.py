@@ -7,7 +7,8 @@ from typing import Any, cast
 import ckan.plugins.toolkit as tk
 import click
 
-from ckanext.tgn.lib.cli import in_request_context, site_user_context, tgn
+from ckanext.tgn.lib.cli import in_request_context, tgn
+from ckanext.tgn.lib.context import site_user_context
 
 __all__ = ["tgn"]
 

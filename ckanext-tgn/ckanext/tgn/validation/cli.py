@@ -8,7 +8,8 @@ import ckan.plugins.toolkit as tk
 import click
 from ckan import model
 
-from ckanext.tgn.lib.cli import in_request_context, site_user_context, tgn
+from ckanext.tgn.lib.cli import in_request_context, tgn
+from ckanext.tgn.lib.context import site_user_context
 from ckanext.tgn.validation.job import run_validation
 from ckanext.tgn.validation.reports import ValidationReport, schema_url_of
 

@@ -12,8 +12,8 @@ import logging
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.types import Context
 
+from ckanext.tgn.lib.context import site_user_context
 from ckanext.tgn.lib.validation_policy import POLICIES, POLICY_FIELD, PRIVATE
 
 from .engine import status
@@ -38,12 +38,7 @@ def _bulk(action: str, package: model.Package) -> None:
     """CKAN's bulk privacy action on this one dataset, as the site user: only privacy
     changes (no re-validation of the dataset's metadata), the search index follows."""
     bulk = {"datasets": [package.id], "org_id": package.owner_org}
-    tk.get_action(action)(_site_context(), bulk)
-
-
-def _site_context() -> Context:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"ignore_auth": True, "user": site_user["name"]}
+    tk.get_action(action)(site_user_context(), bulk)
 
 
 def _hide(package: model.Package, invalid: list[ValidationReport]) -> None:
