@@ -40,11 +40,6 @@ def tgn_table_schema_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     return [*choices, {"value": vocab.OTHER_SCHEMA, "label": other}]
 
 
-def tgn_licence_url(licence_id: str) -> str | None:
-    """The canonical URL of a licence of the platform (the one data.gouv.fr matches)."""
-    return next((lic["url"] for lic in vocab.licences() if lic["id"] == licence_id), None)
-
-
 def tgn_territory_choices(field: dict[str, Any]) -> list[dict[str, str]]:
     """Choices of the dataset field "Couverture territoriale": département, EPCI, communes.
 

@@ -68,9 +68,12 @@ def fingerprint(resource: model.Resource, schema_url: str) -> str:
     )
 
 
-def request(resource: model.Resource, schema_url: str) -> ValidationReport:
-    """Record a pending validation of ``resource``; the job is queued when this commits."""
-    report = ValidationReport.get(resource.id)
+def request(
+    resource: model.Resource, schema_url: str, report: ValidationReport | None = None
+) -> ValidationReport:
+    """Record a pending validation of ``resource`` (its report, if the caller has it); the
+    job is queued when this commits."""
+    report = report or ValidationReport.get(resource.id)
     if report is None:
         report = ValidationReport(resource_id=resource.id, made_private=False)
         model.Session.add(report)
@@ -123,6 +126,7 @@ def _sync_package(package_id: str) -> None:
     active = {r.id: r for r in package.resources if r.state == "active"}
     released = False
     reports = ValidationReport.for_package(package_id)
+    by_resource = {r.resource_id: r for r in reports}
     for report in reports:
         resource = active.get(report.resource_id)
         if resource is None or not schema_url_of(resource):
@@ -135,13 +139,13 @@ def _sync_package(package_id: str) -> None:
         schema_url = schema_url_of(resource)
         if not schema_url:
             continue
-        report = ValidationReport.get(resource.id)
+        report = by_resource.get(resource.id)
         if (
             report is None
             or report.fingerprint != fingerprint(resource, schema_url)
             or is_stuck(report)
         ):
-            request(resource, schema_url)
+            request(resource, schema_url, report)
     # Same objects as above: those asked again just now are "en attente", not "invalide".
     invalid = any(r.status == status.INVALID and r.resource_id in active for r in reports)
     published_while_held = (
