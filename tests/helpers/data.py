@@ -47,15 +47,24 @@ def organisation(**fields: Any) -> dict[str, Any]:
     return factories.Organization(**{**defaults, **fields})
 
 
+def api_headers(user: dict[str, Any]) -> dict[str, str]:
+    """The Authorization header of a new API token of this user."""
+    return {"Authorization": factories.APIToken(user=user["name"])["token"]}
+
+
+def member(org: dict[str, Any], role: str, user: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A user (new unless given) with this role in the organisation, and API headers."""
+    user = user or factories.User()
+    helpers.call_action(
+        "organization_member_create", id=org["id"], username=user["name"], role=role
+    )
+    return {"user": user, "headers": api_headers(user)}
+
+
 def agent() -> dict[str, Any]:
     """An editor of one organisation, with an API token, as a collectivité's agent."""
     org = organisation()
-    user = factories.User()
-    helpers.call_action(
-        "organization_member_create", id=org["id"], username=user["name"], role="editor"
-    )
-    token = factories.APIToken(user=user["name"])["token"]
-    return {"org": org, "user": user, "headers": {"Authorization": token}}
+    return {"org": org, **member(org, "editor")}
 
 
 def stored_state() -> list[tuple]:

@@ -10,27 +10,11 @@ from ckan.tests import factories, helpers
 from tests.helpers import data
 
 
-def _token(user: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": factories.APIToken(user=user["name"])["token"]}
-
-
-def _member(org: dict[str, Any], role: str) -> dict[str, Any]:
-    user = factories.User()
-    helpers.call_action(
-        "organization_member_create",
-        {"ignore_auth": True},
-        id=org["id"],
-        username=user["name"],
-        role=role,
-    )
-    return {"user": user, "headers": _token(user)}
-
-
 def datasets_in_every_state() -> dict[str, Any]:
     """An organisation with a public, a private, a draft and a deleted dataset (one resource
     each); its editor and read-only member, an editor of another organisation, a sysadmin."""
     org = data.organisation(title="EPCI des données cachées")
-    editor = _member(org, "editor")
+    editor = data.member(org, "editor")
     other = data.organisation(title="Autre EPCI")
     resource = [{"url": "https://example.org/table.csv", "name": "Table"}]
     # Created by the editor: CKAN hides the site user's own activity from streams.
@@ -47,9 +31,9 @@ def datasets_in_every_state() -> dict[str, Any]:
         "org": org,
         "datasets": datasets,
         "editor": editor,
-        "member": _member(org, "member"),
-        "stranger": _member(other, "editor"),
-        "sysadmin": {"user": sysadmin, "headers": _token(sysadmin)},
+        "member": data.member(org, "member"),
+        "stranger": data.member(other, "editor"),
+        "sysadmin": {"user": sysadmin, "headers": data.api_headers(sysadmin)},
     }
 
 

@@ -16,39 +16,35 @@ from tests.helpers import data
 pytestmark = pytest.mark.usefixtures("with_plugins", "tgn_db", "clean_index")
 
 
-def _token(user: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": factories.APIToken(user=user["name"])["token"]}
-
-
 @pytest.fixture
 def published() -> dict[str, Any]:
     """A public dataset created then edited by its organisation's editor, followed by an
     agent of another organisation; a sysadmin."""
     org = data.organisation(title="EPCI du jeu retiré")
-    editor = factories.User()
-    helpers.call_action(
-        "organization_member_create", id=org["id"], username=editor["name"], role="editor"
-    )
+    editor = data.member(org, "editor")
     follower = factories.User()
     data.organisation(users=[{"name": follower["name"], "capacity": "editor"}])
     dataset = data.dataset(
         owner_org=org["id"],
-        user=editor,
+        user=editor["user"],
         title="Liste nominative des bénéficiaires",
         notes="Noms et adresses des bénéficiaires (publiés par erreur).",
         resources=[{"url": "https://example.org/noms.csv", "name": "Noms"}],
     )
     helpers.call_action(
-        "package_patch", {"user": editor["name"]}, id=dataset["id"], notes="Version 2, noms."
+        "package_patch",
+        {"user": editor["user"]["name"]},
+        id=dataset["id"],
+        notes="Version 2, noms.",
     )
     helpers.call_action("follow_dataset", {"user": follower["name"]}, id=dataset["id"])
     sysadmin = factories.Sysadmin()
     return {
         "org": org,
         "dataset": dataset,
-        "editor": {"user": editor, "headers": _token(editor)},
-        "follower": {"user": follower, "headers": _token(follower)},
-        "sysadmin": {"user": sysadmin, "headers": _token(sysadmin)},
+        "editor": editor,
+        "follower": {"user": follower, "headers": data.api_headers(follower)},
+        "sysadmin": {"user": sysadmin, "headers": data.api_headers(sysadmin)},
     }
 
 
