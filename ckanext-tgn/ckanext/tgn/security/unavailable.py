@@ -108,8 +108,8 @@ def answer(response: Response) -> Response:
     if not g.get("tgn_search_unavailable") or response.status_code < 500:
         return response
     message = tk._(
-        "The search service of the platform is unavailable for the moment: nothing was "
-        "changed. Please try again in a few minutes."
+        "The search service of the platform is unavailable for the moment. A change you "
+        "were saving was not made. Please try again in a few minutes."
     )
     headers = {"Retry-After": RETRY_AFTER}
     if request.path.startswith("/api/"):
