@@ -137,6 +137,11 @@ def search_filters(args: Mapping[str, str]) -> dict[str, Any]:
     return {"q": q or "*:*", "fq_list": fq_list}
 
 
+# Harvested from a catalog data.gouv.fr already harvests (the source file's datagouv.expose):
+# served again, they would come back to data.gouv.fr as duplicates.
+NOT_EXPOSED = "-datagouv_expose:false"
+
+
 def public_search(args: Mapping[str, str], extra_fq: list[str], page: int) -> dict[str, Any]:
     """Public, active datasets only; the harvester's filters go in their own fq (an AND)."""
     # package_search caps rows at ckan.search.rows_max: page with the rows it will return.
@@ -147,7 +152,12 @@ def public_search(args: Mapping[str, str], extra_fq: list[str], page: int) -> di
     filters = search_filters(args)
     data_dict = {
         "q": filters["q"],
-        "fq_list": [f"+dataset_type:{CATALOG_TYPE}", *extra_fq, *filters["fq_list"]],
+        "fq_list": [
+            f"+dataset_type:{CATALOG_TYPE}",
+            NOT_EXPOSED,
+            *extra_fq,
+            *filters["fq_list"],
+        ],
         "include_private": False,
         "include_drafts": False,
         "include_deleted": False,

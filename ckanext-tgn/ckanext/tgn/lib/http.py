@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, TypedDict, cast
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 from .problems import Problem
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 5
+_USER_AGENT = "ckanext-tgn (Tarn-et-Garonne Numerique)"
 
 
 class Limits(TypedDict):
@@ -41,6 +43,14 @@ class FetchError(Problem):
     """Why a URL could not be fetched."""
 
     prefix = "fetch-"
+
+
+def host_of(url: str) -> str:
+    """The host name of a URL, lower-case, for comparing with a list of allowed hosts."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def check_address(url: str, *, allow_private: bool) -> str | None:
@@ -112,13 +122,22 @@ def download(
     read_timeout: float,
     deadline: float,
     allow_private: bool,
+    allowed_hosts: frozenset[str] | None = None,
+    max_redirects: int = _MAX_REDIRECTS,
+    accept: str | None = None,
 ) -> dict[str, object]:
-    """Stream ``url`` into ``out``; return what the server said (type, final URL, bytes)."""
+    """Stream ``url`` into ``out``; return what the server said (type, final URL, bytes).
+
+    ``allowed_hosts``, when given, bounds every hop (the first URL and each redirect) to
+    those host names: a harvest source's server cannot send us elsewhere.
+    """
     session = requests.Session()
     session.trust_env = False  # a proxy from the environment must not bypass the checks
     current = url
     try:
-        for _ in range(_MAX_REDIRECTS + 1):
+        for _ in range(max_redirects + 1):
+            if allowed_hosts is not None and host_of(current) not in allowed_hosts:
+                raise FetchError("host-not-allowed", url=current, host=host_of(current))
             address = check_address(current, allow_private=allow_private)
             target, host_header = _pinned(session, current, address)
             response = session.get(
@@ -127,7 +146,8 @@ def download(
                 allow_redirects=False,
                 timeout=(connect_timeout, read_timeout),
                 headers={
-                    "User-Agent": "ckanext-tgn validation (Tarn-et-Garonne Numerique)",
+                    "User-Agent": _USER_AGENT,
+                    **({"Accept": accept} if accept else {}),
                     **host_header,
                 },
             )
@@ -145,7 +165,10 @@ def download(
             if declared and declared.isdigit() and int(declared) > max_size:
                 raise FetchError("too-large", size=int(declared), limit=max_size)
             written = 0
-            for chunk in response.iter_content(_CHUNK):
+            # read1 answers as soon as some bytes arrive (each wait bounded by the read
+            # timeout), so a server trickling one byte a second meets the deadline; bytes
+            # are counted decoded, so a small gzip bomb meets the size cap.
+            while chunk := response.raw.read1(_CHUNK, decode_content=True):
                 written += len(chunk)
                 if written > max_size:
                     raise FetchError("too-large", size=written, limit=max_size)
@@ -157,9 +180,9 @@ def download(
                 "content_type": response.headers.get("Content-Type", ""),
                 "bytes": written,
             }
-    except requests.Timeout as e:
+    except (requests.Timeout, urllib3.exceptions.TimeoutError) as e:
         raise FetchError("timeout", url=current) from e
-    except requests.RequestException as e:
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as e:
         raise FetchError("connection", url=current, detail=type(e).__name__) from e
     finally:
         session.close()
@@ -172,10 +195,37 @@ def fetch_bytes(
     timeouts: tuple[float, float],
     allow_private: bool,
     time_limit: float = 60,
+    allowed_hosts: frozenset[str] | None = None,
+    max_redirects: int = _MAX_REDIRECTS,
+    accept: str | None = None,
 ) -> bytes:
     """A small document (a schema, the catalogue) in memory, under the same rules."""
+    return fetch_document(
+        url,
+        max_size=max_size,
+        timeouts=timeouts,
+        allow_private=allow_private,
+        time_limit=time_limit,
+        allowed_hosts=allowed_hosts,
+        max_redirects=max_redirects,
+        accept=accept,
+    )[0]
+
+
+def fetch_document(
+    url: str,
+    *,
+    max_size: int,
+    timeouts: tuple[float, float],
+    allow_private: bool,
+    time_limit: float = 60,
+    allowed_hosts: frozenset[str] | None = None,
+    max_redirects: int = _MAX_REDIRECTS,
+    accept: str | None = None,
+) -> tuple[bytes, dict[str, object]]:
+    """A document in memory with what the server said about it (type, final URL)."""
     buffer = io.BytesIO()
-    download(
+    said = download(
         url,
         buffer,
         max_size=max_size,
@@ -183,8 +233,11 @@ def fetch_bytes(
         read_timeout=timeouts[1],
         deadline=time.monotonic() + time_limit,
         allow_private=allow_private,
+        allowed_hosts=allowed_hosts,
+        max_redirects=max_redirects,
+        accept=accept,
     )
-    return buffer.getvalue()
+    return buffer.getvalue(), said
 
 
 def save(url: str, path: Path, **limits: Unpack[Limits]) -> dict[str, object]:

@@ -38,6 +38,7 @@ __all__ = [
     "tgn_http_url",
     "tgn_licence",
     "tgn_media_type",
+    "tgn_platform_field",
     "tgn_resource_format",
     "tgn_resource_url",
     "tgn_siren",
@@ -151,6 +152,27 @@ def tgn_end_after_start(
         return
     if start and end and start is not tk.missing and end is not tk.missing and end < start:
         errors[key].append(tk._("The end date must be after the start date."))
+
+
+def tgn_platform_field(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """A field only the platform writes (harvest provenance): kept through every edit.
+
+    A form never shows it, so an agent's save must not erase it (the harvest link would be
+    lost and the next run would duplicate the dataset); and no one but staff and the
+    harvesters (sysadmins) may set it, or an editor could point a dataset at another
+    source's record and have the harvest overwrite it.
+    """
+    package = context.get("package")
+    stored = package.extras.get(key[-1]) if package is not None else None
+    given = data.get(key)
+    try:
+        staff = tk.check_access("sysadmin", {"user": context.get("user", "")})
+    except tk.NotAuthorized:
+        staff = False
+    if not staff or given is tk.missing or given is None:
+        data[key] = stored if stored is not None else tk.missing
 
 
 def tgn_licence(value: Any) -> Any:

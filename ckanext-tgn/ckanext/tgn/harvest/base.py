@@ -1,0 +1,218 @@
+"""What our three harvesters share on top of their upstream classes: the source's policy,
+French job errors, and the deletion policy (withdraw, never after an incomplete run, never
+more than a fraction at once, delete after the grace period).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectExtra
+from ckanext.tgn.lib.context import site_user_context
+
+from .policy import PolicyMissing, SourcePolicy
+from .records import Prepared, Record, RecordRefused, RecordSkipped, prepare
+
+log = logging.getLogger(__name__)
+
+MAX_GATHER_ERRORS = 20
+WITHDRAWN = "harvest_withdrawn_at"
+
+
+class GuardedHarvester:
+    """Mixed into each harvester class, before its upstream class."""
+
+    _incomplete: bool = False
+
+    # --- the source ------------------------------------------------------------------------
+    def _policy(self, source: Any) -> SourcePolicy:
+        org = model.Group.get(self._owner_org(source)) if self._owner_org(source) else None
+        return SourcePolicy.from_config(
+            source.config,
+            organization_title=org.title if org else "",
+            organization_email=(org.extras.get("contact_email", "") if org else ""),
+        )
+
+    def _owner_org(self, source: Any) -> str:
+        pkg = model.Package.get(source.id)
+        return pkg.owner_org if pkg and pkg.owner_org else ""
+
+    def validate_config(self, config: str | None) -> str | None:
+        """Only configs written by ``ckan tgn harvest sync`` (the upstream keys are refused)."""
+        SourcePolicy.from_config(config)
+        return config
+
+    # --- reporting -------------------------------------------------------------------------
+    def _gather_error(self, message: str, job: Any, *, incomplete: bool = True) -> None:
+        """A French error on the job; an incomplete gather never withdraws anything."""
+        if incomplete:
+            self._incomplete = True
+        if job is None:  # a preview: the caller reports
+            log.info("harvest preview: %s", message)
+            return
+        count = model.Session.query(HarvestGatherError).filter_by(harvest_job_id=job.id).count()
+        if count < MAX_GATHER_ERRORS:
+            HarvestGatherError(message=message[:2000], job=job).save()
+        log.warning("harvest job %s: %s", job.id, message)
+
+    @staticmethod
+    def _note(harvest_object: Any, key: str, value: Any) -> None:
+        harvest_object.extras.append(
+            HarvestObjectExtra(key=key, value=json.dumps(value, ensure_ascii=False))
+        )
+
+    # --- import ----------------------------------------------------------------------------
+    def _prepare_object(self, harvest_object: Any, record: Record) -> Prepared | str | bool:
+        """Our policy on one record; else the import stage's answer, the reason recorded:
+        False (refused: an error) or "unchanged" (skipped on purpose)."""
+        source = harvest_object.source
+        try:
+            policy = self._policy(source)
+            existing = self._existing(harvest_object.guid)
+            prepared = prepare(
+                record,
+                policy=policy,
+                owner_org=self._owner_org(source),
+                guid=harvest_object.guid,
+                existing=existing,
+            )
+        except (RecordRefused, PolicyMissing) as e:
+            self._save_object_error(str(e), harvest_object, "Import")  # type: ignore[attr-defined]
+            return False
+        except RecordSkipped as e:
+            self._note(harvest_object, "tgn_skipped", str(e))
+            harvest_object.current = False
+            harvest_object.save()
+            return "unchanged"
+        if prepared.warnings:
+            self._note(harvest_object, "tgn_warnings", prepared.warnings)
+            harvest_object.save()
+        if existing:
+            prepared.package["id"] = existing["id"]
+            prepared.package["name"] = existing["name"]
+            if self._same(existing, prepared.package):
+                return self._keep_unchanged(harvest_object, existing["id"])
+        return prepared
+
+    @staticmethod
+    def _same(existing: dict[str, Any], package: dict[str, Any]) -> bool:
+        """Whether storing ``package`` would change nothing (re-harvests are then free and
+        leave no activity)."""
+        for key, value in package.items():
+            if key in ("resources", "tags", "id", "name"):
+                continue
+            stored = existing.get(key)
+            if (stored in (None, "", []) and value in (None, "", [])) or stored == value:
+                continue
+            return False
+        tags = sorted(t["name"] for t in existing.get("tags", []))
+        if tags != sorted(t["name"] for t in package.get("tags", [])):
+            return False
+
+        stored, wanted = existing.get("resources", []), package.get("resources", [])
+        if len(stored) != len(wanted):
+            return False
+        for have, want in zip(stored, wanted, strict=True):
+            for key in ("url", "name", "description", "format", "conforms_to"):
+                # A blank format is guessed on save: the stored guess is not a change.
+                if key == "format" and not want.get(key):
+                    continue
+                if (have.get(key) or "") != (want.get(key) or ""):
+                    return False
+        return True
+
+    def _keep_unchanged(self, harvest_object: Any, package_id: str) -> str:
+        """This object becomes the record's current one; the dataset is not written."""
+        model.Session.query(HarvestObject).filter(
+            HarvestObject.guid == harvest_object.guid,
+            HarvestObject.current == True,  # noqa: E712 - SQL
+        ).update({"current": False}, False)
+        harvest_object.current = True
+        harvest_object.package_id = package_id
+        harvest_object.save()
+        return "unchanged"
+
+    def _existing(self, guid: str) -> dict[str, Any] | None:
+        row = (
+            model.Session.query(model.Package.id)
+            .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
+            .filter(model.PackageExtra.key == "guid", model.PackageExtra.value == guid)
+            .filter(model.Package.state == "active")
+            .first()
+        )
+        if row is None:
+            return None
+        return tk.get_action("package_show")(site_user_context(), {"id": row[0]})
+
+    # --- deletion policy -------------------------------------------------------------------
+    def _current(self, job: Any) -> dict[str, str]:
+        query = model.Session.query(HarvestObject.guid, HarvestObject.package_id).filter(
+            HarvestObject.current == True,  # noqa: E712 - SQL
+            HarvestObject.harvest_source_id == job.source.id,
+        )
+        return {guid: package_id for guid, package_id in query}
+
+    def _deletion_allowed(self, guids_in_source: list[str], job: Any) -> bool:
+        """Whether the datasets gone from the source may be withdrawn by this run."""
+        policy = self._policy(job.source)
+        if policy.deletion["policy"] == "keep" or self._incomplete:
+            return False
+        current = self._current(job)
+        gone = set(current) - set(guids_in_source)
+        if not gone:
+            return False
+        fraction = float(policy.deletion["max_fraction"])
+        if len(gone) > fraction * len(current):
+            self._gather_error(
+                f"{len(gone)} jeux sur {len(current)} ont disparu du catalogue "
+                f"({100 * len(gone) // max(len(current), 1)} %), plus que la limite de "
+                f"{fraction:.0%} de la source : aucun n'a été retiré. Vérifiez le catalogue "
+                "d'origine (panne, filtre changé) ; si la disparition est voulue, relevez "
+                "deletion.max_fraction le temps d'un moissonnage.",
+                job,
+            )
+            return False
+        return True
+
+    def _withdraw(self, harvest_object: Any) -> bool:
+        """A dataset gone from its source: private and marked, deleted after the grace period."""
+        package_id = harvest_object.package_id
+        context = site_user_context()
+        try:
+            dataset = tk.get_action("package_show")(context, {"id": package_id})
+        except tk.ObjectNotFound:
+            return True
+        if not dataset.get(WITHDRAWN):
+            tk.get_action("package_patch")(
+                context,
+                {"id": package_id, "private": True, WITHDRAWN: dt.date.today().isoformat()},
+            )
+        return True
+
+    def _delete_expired(self, job: Any) -> None:
+        """Withdrawn datasets of this source past the grace period are deleted."""
+        policy = self._policy(job.source)
+        grace = dt.timedelta(days=float(policy.deletion.get("grace_days", 14)))
+        rows = (
+            model.Session.query(model.Package.id, model.PackageExtra.value)
+            .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
+            .filter(model.PackageExtra.key == WITHDRAWN, model.PackageExtra.value != "")
+            .filter(model.Package.state == "active")
+            .all()
+        )
+        for package_id, withdrawn in rows:
+            pkg = model.Package.get(package_id)
+            if pkg is None or pkg.extras.get("harvest_source_name") != policy.name:
+                continue
+            try:
+                since = dt.date.fromisoformat(withdrawn)
+            except ValueError:
+                continue
+            if dt.date.today() - since >= grace:
+                tk.get_action("package_delete")(site_user_context(), {"id": package_id})
