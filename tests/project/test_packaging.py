@@ -33,6 +33,10 @@ PLUGINS = {
     "tgn_dcat": "ckanext.tgn.dcat.plugin:TgnDcatPlugin",
     "tgn_validation": "ckanext.tgn.validation.plugin:TgnValidationPlugin",
     "tgn_security": "ckanext.tgn.security.plugin:TgnSecurityPlugin",
+    "tgn_harvest": "ckanext.tgn.harvest.plugin:TgnHarvestPlugin",
+    "tgn_dcat_harvester": "ckanext.tgn.harvest.dcat:TgnDcatHarvester",
+    "tgn_csw_harvester": "ckanext.tgn.harvest.csw:TgnCswHarvester",
+    "tgn_ckan_harvester": "ckanext.tgn.harvest.ckan:TgnCkanHarvester",
 }
 PROFILES = {"tgn_dcat_ap": "ckanext.tgn.dcat.profiles:TgnDCATAPProfile"}
 
