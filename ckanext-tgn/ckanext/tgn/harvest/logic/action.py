@@ -192,6 +192,13 @@ def _french(message: str) -> str:
     return message.split(" / Traceback", 1)[0].strip()
 
 
+def _when(value: Any) -> str | None:
+    """A job time as text (ckanext-harvest stores some as datetimes, some as strings)."""
+    if not value:
+        return None
+    return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "isoformat") else str(value)[:19]
+
+
 def source_status(source: HarvestSource) -> dict[str, Any]:
     """A source's last job with its counts and first errors (French), and its next run."""
     pkg = model.Package.get(source.id)
@@ -207,7 +214,7 @@ def source_status(source: HarvestSource) -> dict[str, Any]:
         "type": source.type,
         "active": bool(source.active),
         "frequency": source.frequency,
-        "next_run": source.next_run.isoformat() if source.next_run else None,
+        "next_run": _when(source.next_run),
         "datasets": model.Session.query(HarvestObject.package_id)
         .join(model.Package, model.Package.id == HarvestObject.package_id)
         .filter(HarvestObject.harvest_source_id == source.id, HarvestObject.current == True)  # noqa: E712
@@ -246,8 +253,8 @@ def source_status(source: HarvestSource) -> dict[str, Any]:
     out["last_job"] = {
         "id": job.id,
         "status": job.status,
-        "created": job.created.isoformat() if job.created else None,
-        "finished": job.finished.isoformat() if job.finished else None,
+        "created": _when(job.created),
+        "finished": _when(job.finished),
         "counts": counts,
         "skipped": [json.loads(x.value) for x in skipped[:MAX_ERRORS_SHOWN]],
         "skipped_count": len(skipped),
