@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from ckan.plugins import toolkit as tk
 
+from ckanext.tgn.lib import refdata
+from tests.helpers import data
 from tests.helpers.catalog_server import Answer
 from tests.helpers.harvest import FREQUENCY, THEME, as_format, catalog_ttl, dataset_ttl
 
@@ -54,3 +56,152 @@ class TestTwoPages:
         after = {d["id"]: (d["metadata_modified"], [r["id"] for r in d["resources"]]) for d in partner.datasets()}
         assert after == before
         assert status["last_job"]["counts"] == {"not modified": 5}
+
+
+def one_page(partner, datasets, path="/catalog.ttl", **answer):
+    base = partner.base
+    partner.serve(path, Answer(catalog_ttl(datasets, page=f"{base}{path}"), **answer))
+
+
+def last_errors(status):
+    job = status["last_job"]
+    return job["gather_errors"] + job["object_errors"]
+
+
+class TestMapping:
+    def test_an_opendatasoft_export_is_made_valid_for_our_schema(self, partner):
+        base = partner.base
+        record = dataset_ttl(
+            1,
+            base,
+            description='dct:description "<p>Les <b>relevés</b> de la rivière.<script>alert(1)</script></p><p onclick=\\"x()\\">Suite</p>"',
+            theme=f"dcat:theme <{base}/explore/?refine.theme=Environnement>",
+            frequency=f"dct:accrualPeriodicity <{base}/En%20continu>",
+            keyword='dcat:keyword "qualité d\'eau", "rivières, lacs"',
+            dist_licence="https://www.etalab.gouv.fr/wp-content/uploads/2017/04/ETALAB-Licence-Ouverte-v2.0.pdf",
+            extra=f"<{base}/explore/?refine.theme=Environnement> skos:prefLabel \"Environnement\" .\n",
+        ).replace(
+            "dct:identifier", 'dct:language <http://id.loc.gov/vocabulary/iso639-1/fr> ;\n    dct:identifier'
+        )
+        one_page(partner, [record])
+        partner.add("ods")
+        partner.run("ods")
+        (dataset,) = partner.datasets("ods")
+        assert dataset["license_id"] == "lov2"
+        assert dataset["frequency"] == FREQUENCY + "UPDATE_CONT"
+        assert dataset["theme"] == [THEME + "ENVI"]
+        assert dataset["language"] == ["http://publications.europa.eu/resource/authority/language/FRA"]
+        assert "script" not in dataset["notes"] and "alert" not in dataset["notes"]
+        assert "onclick" not in dataset["notes"]
+        assert "**relevés**" in dataset["notes"]
+        assert sorted(t["name"] for t in dataset["tags"]) == ["qualité d eau", "rivières lacs"]
+
+    def test_an_unknown_licence_is_an_error_never_licence_ouverte(self, partner):
+        base = partner.base
+        one_page(partner, [dataset_ttl(1, base, dist_licence="https://exemple.test/odbl-maison")])
+        partner.add("inconnue")
+        status = partner.run("inconnue")
+        assert partner.datasets("inconnue") == []
+        (error,) = last_errors(status)
+        assert "licence inconnue (« https://exemple.test/odbl-maison »)" in error
+
+    def test_an_explicit_default_licence_is_used_when_the_record_has_none_known(self, partner):
+        base = partner.base
+        one_page(partner, [dataset_ttl(1, base, dist_licence=None)])
+        partner.add("par-defaut", mapping={"licence": {"default": "odc-odbl"}})
+        partner.run("par-defaut")
+        assert [d["license_id"] for d in partner.datasets("par-defaut")] == ["odc-odbl"]
+
+    def test_hostile_fields_are_cleaned_and_the_record_still_imports(self, partner, app):
+        base = partner.base
+        hostile = dataset_ttl(
+            1,
+            base,
+            title=f'dct:title "{"Très long titre " * 7000}"',
+            modified='dct:modified "2999-01-01"',
+            distribution=f"dcat:distribution <{base}/d/js>, <{base}/d/file>, <{base}/datasets/jeu-1/csv>",
+            extra=(
+                f'<{base}/d/js> a dcat:Distribution ; dct:title "piège" ; dcat:accessURL <javascript:alert(1)> .\n'
+                f'<{base}/d/file> a dcat:Distribution ; dct:title "local" ; dcat:accessURL <file:///etc/passwd> .\n'
+            ),
+        )
+        one_page(partner, [hostile, dataset_ttl(2, base)])
+        partner.add("hostile")
+        status = partner.run("hostile")
+        datasets = partner.datasets("hostile")
+        assert len(datasets) == 2, last_errors(status)
+        long = next(d for d in datasets if d["title"].startswith("Très"))
+        assert len(long["title"]) <= 300
+        assert not long.get("modified")
+        assert [r["url"] for r in long["resources"]] == [f"{base}/files/jeu-1.csv"]
+        page = app.get(f"/dataset/{long['name']}").body
+        feed = app.get(f"/organization/{partner.org['name']}/catalog.ttl").body
+        for text in (page, feed):
+            assert "javascript:" not in text and "file:///" not in text
+
+    def test_staff_edits_of_kept_fields_survive_a_reharvest(self, partner):
+        base = partner.base
+        one_page(partner, [dataset_ttl(1, base)])
+        partner.add("garde", mapping={"keep_local": ["theme"]})
+        partner.run("garde")
+        (dataset,) = partner.datasets("garde")
+        editor = data.member(partner.org, "editor")
+        tk.get_action("package_patch")(
+            {"user": editor["user"]["name"]}, {"id": dataset["id"], "theme": [THEME + "TRAN"], "guid": "volé"}
+        )
+        one_page(partner, [dataset_ttl(1, base, title='dct:title "Nouveau titre"')])
+        partner.run("garde")
+        (after,) = partner.datasets("garde")
+        assert (after["id"], after["title"], after["theme"]) == (dataset["id"], "Nouveau titre", [THEME + "TRAN"])
+        assert after["guid"] == dataset["guid"]  # the staff edit did not lose the harvest key
+
+
+class TestOwnership:
+    def test_our_own_datasets_coming_back_are_skipped_and_the_others_kept_out_of_our_feed(self, partner, app):
+        base = partner.base
+        ours = dataset_ttl(1, base, uri="http://127.0.0.1:5000/dataset/deliberations-2025")
+        one_page(partner, [ours, dataset_ttl(2, base)])
+        partner.add("datagouv", datagouv={"expose": False, "reason": "déjà sur data.gouv.fr"})
+        status = partner.run("datagouv")
+        datasets = partner.datasets("datagouv")
+        assert [d["title"] for d in datasets] == ["Jeu numéro 2"]
+        assert datasets[0]["datagouv_expose"] == "false"
+        assert status["last_job"]["skipped_count"] == 1
+        assert "ignoré pour éviter une boucle" in status["last_job"]["skipped"][0]
+        feed = app.get(f"/organization/{partner.org['name']}/catalog.ttl").body
+        assert "Jeu numéro 2" not in feed
+        assert app.get(f"/dataset/{datasets[0]['name']}").status_code == 200
+
+    def test_a_second_source_with_the_same_records_takes_nothing(self, partner):
+        base = partner.base
+        one_page(partner, [dataset_ttl(1, base)])
+        other = data.organisation(name="autre-epci", siren=refdata.epcis()[1]["siren"])
+        partner.add("premiere")
+        partner.run("premiere")
+        partner.add("seconde", "/catalog.ttl?copie", organization={"siren": other["siren"]})
+        partner.serve("/catalog.ttl?copie", partner.state["routes"]["/catalog.ttl"])
+        status = partner.run("seconde")
+        (dataset,) = partner.datasets()
+        assert (dataset["harvest_source_name"], dataset["owner_org"]) == ("premiere", partner.org["id"])
+        assert "déjà moissonné par la source « premiere »" in status["last_job"]["skipped"][0]
+
+    def test_a_record_claiming_another_publisher_lands_in_the_source_organisation(self, partner):
+        base = partner.base
+        other = data.organisation(name="autre-epci", siren=refdata.epcis()[1]["siren"])
+        record = dataset_ttl(
+            1, base, extra=f'<{base}/datasets/jeu-1> dct:publisher [ a foaf:Agent ; foaf:name "{other["title"]}" ] .\n'
+        )
+        one_page(partner, [record])
+        partner.add("editeur")
+        partner.run("editeur")
+        assert [d["owner_org"] for d in partner.datasets("editeur")] == [partner.org["id"]]
+
+    def test_a_record_cannot_reach_a_hand_made_dataset(self, partner):
+        local = data.dataset(owner_org=partner.org["id"], title="Fait main")
+        record = dataset_ttl(1, partner.base, identifier=f'dct:identifier "{local["id"]}"', uri=local["id"])
+        one_page(partner, [record])
+        partner.add("collision")
+        partner.run("collision")
+        kept = tk.get_action("package_show")({"ignore_auth": True}, {"id": local["id"]})
+        assert (kept["title"], kept.get("guid")) == ("Fait main", None)
+        assert [d["title"] for d in partner.datasets("collision")] == ["Jeu numéro 1"]
