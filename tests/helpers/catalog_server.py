@@ -52,6 +52,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _answer(self, head: bool) -> None:
         self.state.setdefault("requests", []).append(f"{self.command} {self.path}")
+        self.state.setdefault("hosts", []).append(self.headers.get("Host", "").split(":")[0])
         routes = self.state.get("routes", {})
         answer = routes.get(self.path) or routes.get(self.path.split("?", 1)[0])
         if callable(answer):

@@ -138,6 +138,11 @@ class GuardedHarvester:
         harvest_object.save()
         return "unchanged"
 
+    def _get_existing_dataset(self, guid: str) -> dict[str, Any] | None:
+        """ckanext-dcat's lookup asks package_show as nobody: a withdrawn (private) dataset
+        would not be found and would be created again. Ask as the site user."""
+        return self._existing(guid)
+
     def _existing(self, guid: str) -> dict[str, Any] | None:
         row = (
             model.Session.query(model.Package.id)
