@@ -22,7 +22,9 @@ def catalog() -> Iterator[dict]:
 
 
 @pytest.fixture
-def partner(with_plugins, tgn_db, clean_index, catalog, tmp_path, monkeypatch, ckan_config) -> Partner:
+def partner(
+    with_plugins, tgn_db, clean_index, catalog, tmp_path, monkeypatch, ckan_config
+) -> Partner:
     """An EPCI's organisation, an empty folder of source files, the partner's server."""
     monkeypatch.setattr(socket, "getaddrinfo", resolver())
     monkeypatch.setitem(ckan_config, "ckanext.tgn.harvest.sources_directory", str(tmp_path))

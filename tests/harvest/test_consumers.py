@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from ckan import model
 from ckan.plugins import toolkit as tk
-
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject
+
 from ckanext.tgn.harvest import runner
 from ckanext.tgn.lib.context import site_user_context
 from tests.helpers.catalog_server import Answer
@@ -40,7 +40,10 @@ def consumer(partner, tmp_path_factory) -> Iterator[Callable[[str], subprocess.P
         "ckanext.tgn.harvest.allow_private_addresses = true\n"
         f"ckanext.tgn.harvest.sources_directory = {partner.directory}\n\n"
         # test.ini's logging sections (a config file brings its own)
-        + (ROOT / "test.ini").read_text(encoding="utf-8").split("[loggers]", 1)[1].join(["[loggers]", ""]),
+        + (ROOT / "test.ini")
+        .read_text(encoding="utf-8")
+        .split("[loggers]", 1)[1]
+        .join(["[loggers]", ""]),
         encoding="utf-8",
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "tests" / "helpers" / "partner_dns")}
@@ -76,7 +79,7 @@ def wait_until(condition: Callable[[], bool], seconds: float = 60) -> None:
         if condition():
             return
         time.sleep(0.5)
-    raise AssertionError("still waiting after %s s" % seconds)
+    raise AssertionError(f"still waiting after {seconds} s")
 
 
 def finished(job_id: str) -> bool:
@@ -87,7 +90,9 @@ def finished(job_id: str) -> bool:
 def test_a_job_on_a_silent_server_ends_and_the_consumer_takes_the_next(partner, consumer):
     base = partner.base
     partner.serve("/silence.ttl", Answer("", delay=5))
-    partner.serve("/catalog.ttl", Answer(catalog_ttl([dataset_ttl(1, base)], page=f"{base}/catalog.ttl")))
+    partner.serve(
+        "/catalog.ttl", Answer(catalog_ttl([dataset_ttl(1, base)], page=f"{base}/catalog.ttl"))
+    )
     partner.add("lente", "/silence.ttl", limits=FAST)
     partner.add("saine")
     gather = consumer("gather")
@@ -120,11 +125,13 @@ def test_a_job_whose_consumer_died_is_ended_and_the_next_run_makes_no_duplicate(
     assert "timeout" in HarvestJob.get(job_id).gather_errors[0].message
     consumer("fetch")  # finds the objects of a finished job: marks them in error
     wait_until(
-        lambda: model.Session.query(HarvestObject)
-        .filter_by(harvest_job_id=job_id)
-        .filter(HarvestObject.state.in_(["WAITING", "FETCH", "IMPORT"]))
-        .count()
-        == 0
+        lambda: (
+            model.Session.query(HarvestObject)
+            .filter_by(harvest_job_id=job_id)
+            .filter(HarvestObject.state.in_(["WAITING", "FETCH", "IMPORT"]))
+            .count()
+            == 0
+        )
     )
     partner.run("saine")
     partner.run("saine")

@@ -10,6 +10,8 @@ from tests.helpers import data
 from tests.helpers.catalog_server import Answer
 from tests.helpers.harvest import FREQUENCY, THEME, as_format, catalog_ttl, dataset_ttl
 
+ETALAB_PDF = "https://www.etalab.gouv.fr/wp-content/uploads/2017/04/ETALAB-Licence-Ouverte-v2.0.pdf"
+
 
 def two_pages(partner, first_format="turtle", second_format="xml", count=(3, 2)):
     base = partner.base
@@ -22,8 +24,15 @@ def two_pages(partner, first_format="turtle", second_format="xml", count=(3, 2))
         [dataset_ttl(n, base) for n in range(count[0] + 1, sum(count) + 1)],
         page=f"{base}/catalog.ttl?page=2",
     )
-    types = {"turtle": "text/turtle", "xml": "application/rdf+xml", "json-ld": "application/ld+json"}
-    for path, page, fmt in (("/catalog.ttl", page1, first_format), ("/catalog.ttl?page=2", page2, second_format)):
+    types = {
+        "turtle": "text/turtle",
+        "xml": "application/rdf+xml",
+        "json-ld": "application/ld+json",
+    }
+    for path, page, fmt in (
+        ("/catalog.ttl", page1, first_format),
+        ("/catalog.ttl?page=2", page2, second_format),
+    ):
         body = page if fmt == "turtle" else as_format(page, fmt)
         partner.serve(path, Answer(body, types[fmt]))
 
@@ -51,9 +60,15 @@ class TestTwoPages:
         two_pages(partner)
         partner.add("partenaire")
         partner.run("partenaire")
-        before = {d["id"]: (d["metadata_modified"], [r["id"] for r in d["resources"]]) for d in partner.datasets()}
+        before = {
+            d["id"]: (d["metadata_modified"], [r["id"] for r in d["resources"]])
+            for d in partner.datasets()
+        }
         status = partner.run("partenaire")
-        after = {d["id"]: (d["metadata_modified"], [r["id"] for r in d["resources"]]) for d in partner.datasets()}
+        after = {
+            d["id"]: (d["metadata_modified"], [r["id"] for r in d["resources"]])
+            for d in partner.datasets()
+        }
         assert after == before
         assert status["last_job"]["counts"] == {"not modified": 5}
 
@@ -74,14 +89,20 @@ class TestMapping:
         record = dataset_ttl(
             1,
             base,
-            description='dct:description "<p>Les <b>relevés</b> de la rivière.<script>alert(1)</script></p><p onclick=\\"x()\\">Suite</p>"',
+            description=(
+                'dct:description "<p>Les <b>relevés</b> de la rivière.'
+                '<script>alert(1)</script></p><p onclick=\\"x()\\">Suite</p>"'
+            ),
             theme=f"dcat:theme <{base}/explore/?refine.theme=Environnement>",
             frequency=f"dct:accrualPeriodicity <{base}/En%20continu>",
             keyword='dcat:keyword "qualité d\'eau", "rivières, lacs"',
-            dist_licence="https://www.etalab.gouv.fr/wp-content/uploads/2017/04/ETALAB-Licence-Ouverte-v2.0.pdf",
-            extra=f"<{base}/explore/?refine.theme=Environnement> skos:prefLabel \"Environnement\" .\n",
+            dist_licence=ETALAB_PDF,
+            extra=(
+                f'<{base}/explore/?refine.theme=Environnement> skos:prefLabel "Environnement" .\n'
+            ),
         ).replace(
-            "dct:identifier", 'dct:language <http://id.loc.gov/vocabulary/iso639-1/fr> ;\n    dct:identifier'
+            "dct:identifier",
+            "dct:language <http://id.loc.gov/vocabulary/iso639-1/fr> ;\n    dct:identifier",
         )
         one_page(partner, [record])
         partner.add("ods")
@@ -90,7 +111,9 @@ class TestMapping:
         assert dataset["license_id"] == "lov2"
         assert dataset["frequency"] == FREQUENCY + "UPDATE_CONT"
         assert dataset["theme"] == [THEME + "ENVI"]
-        assert dataset["language"] == ["http://publications.europa.eu/resource/authority/language/FRA"]
+        assert dataset["language"] == [
+            "http://publications.europa.eu/resource/authority/language/FRA"
+        ]
         assert "script" not in dataset["notes"] and "alert" not in dataset["notes"]
         assert "onclick" not in dataset["notes"]
         assert "**relevés**" in dataset["notes"]
@@ -119,10 +142,14 @@ class TestMapping:
             base,
             title=f'dct:title "{"Très long titre " * 7000}"',
             modified='dct:modified "2999-01-01"',
-            distribution=f"dcat:distribution <{base}/d/js>, <{base}/d/file>, <{base}/datasets/jeu-1/csv>",
+            distribution=(
+                f"dcat:distribution <{base}/d/js>, <{base}/d/file>, <{base}/datasets/jeu-1/csv>"
+            ),
             extra=(
-                f'<{base}/d/js> a dcat:Distribution ; dct:title "piège" ; dcat:accessURL <javascript:alert(1)> .\n'
-                f'<{base}/d/file> a dcat:Distribution ; dct:title "local" ; dcat:accessURL <file:///etc/passwd> .\n'
+                f'<{base}/d/js> a dcat:Distribution ; dct:title "piège" ;'
+                " dcat:accessURL <javascript:alert(1)> .\n"
+                f'<{base}/d/file> a dcat:Distribution ; dct:title "local" ;'
+                " dcat:accessURL <file:///etc/passwd> .\n"
             ),
         )
         one_page(partner, [hostile, dataset_ttl(2, base)])
@@ -147,17 +174,24 @@ class TestMapping:
         (dataset,) = partner.datasets("garde")
         editor = data.member(partner.org, "editor")
         tk.get_action("package_patch")(
-            {"user": editor["user"]["name"]}, {"id": dataset["id"], "theme": [THEME + "TRAN"], "guid": "volé"}
+            {"user": editor["user"]["name"]},
+            {"id": dataset["id"], "theme": [THEME + "TRAN"], "guid": "volé"},
         )
         one_page(partner, [dataset_ttl(1, base, title='dct:title "Nouveau titre"')])
         partner.run("garde")
         (after,) = partner.datasets("garde")
-        assert (after["id"], after["title"], after["theme"]) == (dataset["id"], "Nouveau titre", [THEME + "TRAN"])
+        assert (after["id"], after["title"], after["theme"]) == (
+            dataset["id"],
+            "Nouveau titre",
+            [THEME + "TRAN"],
+        )
         assert after["guid"] == dataset["guid"]  # the staff edit did not lose the harvest key
 
 
 class TestOwnership:
-    def test_our_own_datasets_coming_back_are_skipped_and_the_others_kept_out_of_our_feed(self, partner, app):
+    def test_our_own_datasets_coming_back_are_skipped_and_the_others_kept_out_of_our_feed(
+        self, partner, app
+    ):
         base = partner.base
         ours = dataset_ttl(1, base, uri="http://127.0.0.1:5000/dataset/deliberations-2025")
         one_page(partner, [ours, dataset_ttl(2, base)])
@@ -182,14 +216,22 @@ class TestOwnership:
         partner.serve("/catalog.ttl?copie", partner.state["routes"]["/catalog.ttl"])
         status = partner.run("seconde")
         (dataset,) = partner.datasets()
-        assert (dataset["harvest_source_name"], dataset["owner_org"]) == ("premiere", partner.org["id"])
+        assert (dataset["harvest_source_name"], dataset["owner_org"]) == (
+            "premiere",
+            partner.org["id"],
+        )
         assert "déjà moissonné par la source « premiere »" in status["last_job"]["skipped"][0]
 
     def test_a_record_claiming_another_publisher_lands_in_the_source_organisation(self, partner):
         base = partner.base
         other = data.organisation(name="autre-epci", siren=refdata.epcis()[1]["siren"])
         record = dataset_ttl(
-            1, base, extra=f'<{base}/datasets/jeu-1> dct:publisher [ a foaf:Agent ; foaf:name "{other["title"]}" ] .\n'
+            1,
+            base,
+            extra=(
+                f"<{base}/datasets/jeu-1> dct:publisher "
+                f'[ a foaf:Agent ; foaf:name "{other["title"]}" ] .\n'
+            ),
         )
         one_page(partner, [record])
         partner.add("editeur")
@@ -198,7 +240,9 @@ class TestOwnership:
 
     def test_a_record_cannot_reach_a_hand_made_dataset(self, partner):
         local = data.dataset(owner_org=partner.org["id"], title="Fait main")
-        record = dataset_ttl(1, partner.base, identifier=f'dct:identifier "{local["id"]}"', uri=local["id"])
+        record = dataset_ttl(
+            1, partner.base, identifier=f'dct:identifier "{local["id"]}"', uri=local["id"]
+        )
         one_page(partner, [record])
         partner.add("collision")
         partner.run("collision")

@@ -90,7 +90,9 @@ class TestIncompleteRuns:
             (Answer("trop tard", "text/turtle", delay=3), "n'a pas répondu à temps"),
         ],
     )
-    def test_a_failing_second_page_keeps_everything_and_withdraws_nothing(self, partner, answer, words):
+    def test_a_failing_second_page_keeps_everything_and_withdraws_nothing(
+        self, partner, answer, words
+    ):
         base = partner.base
         serve_pages(partner, [[dataset_ttl(1, base)], [dataset_ttl(2, base)]])
         partner.add("pages", limits=FAST)
@@ -106,7 +108,11 @@ class TestIncompleteRuns:
     @pytest.mark.parametrize("loop", ["self", "back", "cycle"])
     def test_pagination_loops_stop_with_an_error(self, partner, loop):
         base = partner.base
-        p1, p2, p3 = base + "/catalog.ttl", base + "/catalog.ttl?page=2", base + "/catalog.ttl?page=3"
+        p1, p2, p3 = (
+            base + "/catalog.ttl",
+            base + "/catalog.ttl?page=2",
+            base + "/catalog.ttl?page=3",
+        )
         nexts = {"self": [p1, p3, None], "back": [p2, p1, None], "cycle": [p2, p3, p1]}[loop]
         serve_pages(partner, [[dataset_ttl(n, base)] for n in (1, 2, 3)], nexts)
         partner.add("boucle")
@@ -152,7 +158,10 @@ class TestSlowAndHugeServers:
     @pytest.mark.parametrize("shape", ["announced", "unannounced", "gzip-bomb"])
     def test_documents_over_the_size_cap_are_refused(self, partner, shape):
         filler = "# " + "x" * 1000 + "\n"
-        body = catalog_ttl([dataset_ttl(1, partner.base)], page=partner.base + "/catalog.ttl") + filler * 3000
+        body = (
+            catalog_ttl([dataset_ttl(1, partner.base)], page=partner.base + "/catalog.ttl")
+            + filler * 3000
+        )
         answer = {
             "announced": Answer(body),
             "unannounced": Answer(body, content_length=False),
@@ -166,7 +175,9 @@ class TestSlowAndHugeServers:
 
 
 class TestAddressesAndLinks:
-    def test_a_name_that_resolves_to_this_machine_is_never_connected(self, partner, ckan_config, monkeypatch):
+    def test_a_name_that_resolves_to_this_machine_is_never_connected(
+        self, partner, ckan_config, monkeypatch
+    ):
         monkeypatch.setitem(ckan_config, "ckanext.tgn.harvest.allow_private_addresses", False)
         serve_pages(partner, [[dataset_ttl(1, partner.base)]])
         partner.add("interne")
@@ -176,7 +187,12 @@ class TestAddressesAndLinks:
 
     @pytest.mark.parametrize(
         "target",
-        ["file:///etc/passwd", "/etc/hostname", "http://{other}/catalog.ttl", "http://[::ffff:127.0.0.1]:{port}/x"],
+        [
+            "file:///etc/passwd",
+            "/etc/hostname",
+            "http://{other}/catalog.ttl",
+            "http://[::ffff:127.0.0.1]:{port}/x",
+        ],
     )
     def test_next_pages_and_redirects_stay_on_the_allowed_hosts(self, partner, target):
         target = target.format(other=f"{OTHER}:{partner.state['port']}", port=partner.state["port"])
@@ -198,7 +214,8 @@ class TestAddressesAndLinks:
 
 XXE = """<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [ <!ENTITY secret SYSTEM "file:///etc/hostname"> ]>
-<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:dct="http://purl.org/dc/terms/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+  xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:dct="http://purl.org/dc/terms/">
   <dcat:Dataset rdf:about="http://data.partenaire.test/d/1"><dct:title>&secret;</dct:title></dcat:Dataset>
 </rdf:RDF>"""
 LAUGHS = (
@@ -221,7 +238,12 @@ class TestDocumentsThatAttackTheParser:
 
     @pytest.mark.parametrize("context", ["{base}/context.jsonld", "file:///etc/passwd"])
     def test_json_ld_with_a_remote_context_is_refused_and_never_fetched(self, partner, context):
-        document = json.loads(as_format(catalog_ttl([dataset_ttl(1, partner.base)], page=partner.base + "/c.jsonld"), "json-ld"))
+        document = json.loads(
+            as_format(
+                catalog_ttl([dataset_ttl(1, partner.base)], page=partner.base + "/c.jsonld"),
+                "json-ld",
+            )
+        )
         body = json.dumps({"@context": context.format(base=partner.base), "@graph": document})
         partner.serve("/context.jsonld", Answer("{}", "application/ld+json"))
         partner.serve("/c.jsonld", Answer(body, "application/ld+json"))
@@ -233,15 +255,25 @@ class TestDocumentsThatAttackTheParser:
     @pytest.mark.parametrize(
         ("body", "content_type", "words"),
         [
-            ('<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Descr', "application/rdf+xml", "catalogue RDF illisible"),
-            ("@prefix dcat: <http://www.w3.org/ns/dcat#> .\n<a> a dcat:Dataset ;;; ]", "text/turtle", "catalogue RDF illisible"),
+            (
+                '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Descr',
+                "application/rdf+xml",
+                "catalogue RDF illisible",
+            ),
+            (
+                "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n<a> a dcat:Dataset ;;; ]",
+                "text/turtle",
+                "catalogue RDF illisible",
+            ),
             ('{"@graph": [', "application/ld+json", "document JSON-LD illisible"),
             ("[" * 50_000 + "]" * 50_000, "application/ld+json", "JSON-LD"),
             ("<html><body>Maintenance</body></html>", "text/html", "page HTML"),
         ],
         ids=["truncated-xml", "bad-turtle", "bad-json-ld", "deep-json", "html"],
     )
-    def test_a_malformed_document_is_one_error_and_the_next_job_runs(self, partner, body, content_type, words):
+    def test_a_malformed_document_is_one_error_and_the_next_job_runs(
+        self, partner, body, content_type, words
+    ):
         partner.serve("/casse", Answer(body, content_type))
         partner.add("casse", "/casse")
         status = partner.run("casse")
@@ -252,7 +284,13 @@ class TestDocumentsThatAttackTheParser:
         assert titles(partner, "saine") == ["Jeu numéro 1"]
 
     def test_a_latin_1_document_that_says_so_is_read(self, partner):
-        page = as_format(catalog_ttl([dataset_ttl(1, partner.base, title='dct:title "Réseau d\'électricité"')], page=partner.base + "/l.rdf"), "xml")
+        page = as_format(
+            catalog_ttl(
+                [dataset_ttl(1, partner.base, title='dct:title "Réseau d\'électricité"')],
+                page=partner.base + "/l.rdf",
+            ),
+            "xml",
+        )
         body = page.replace('encoding="utf-8"', 'encoding="iso-8859-1"').encode("iso-8859-1")
         partner.serve("/l.rdf", Answer(body, "application/rdf+xml"))
         partner.add("latin", "/l.rdf")

@@ -75,12 +75,20 @@ def test_only_named_http_servers_are_harvested(url, words):
         ({"name": "Mon Catalogue"}, "name", "minuscules"),
         ({"type": "csw"}, "filters.cql", "obligatoire pour un catalogue CSW"),
         ({"allowed_hosts": ["autre.exemple.fr"]}, "allowed_hosts", "doit contenir le serveur"),
-        ({"mapping": {"licence": {"default": "mit"}}}, "mapping.licence.default", "n'est pas une licence"),
+        (
+            {"mapping": {"licence": {"default": "mit"}}},
+            "mapping.licence.default",
+            "n'est pas une licence",
+        ),
         ({"mapping": {"theme": {"map": {"Eau": "WATER"}}}}, "mapping.theme.map.Eau", "inconnu"),
         ({"mapping": {"keep_local": ["owner_org"]}}, "mapping.keep_local", "liste de champs"),
         ({"limits": {"max_pages": 0}}, "limits.max_pages", "compris entre"),
         ({"deletion": {"policy": "delete"}}, "deletion.policy", "withdraw"),
-        ({"mapping": {"territories": {"default": ["31555"]}}}, "mapping.territories.default", "référentiel"),
+        (
+            {"mapping": {"territories": {"default": ["31555"]}}},
+            "mapping.territories.default",
+            "référentiel",
+        ),
     ],
 )
 def test_each_mistake_names_its_field_and_the_fix(changes, field, words):

@@ -7,8 +7,8 @@ from ckan import model
 from ckan.cli.cli import ckan as ckan_cli
 from ckan.plugins import toolkit as tk
 from ckan.tests import factories, helpers
-
 from ckanext.harvest.model import HarvestObject, HarvestSource
+
 from tests.helpers import data
 from tests.helpers.catalog_server import Answer
 from tests.helpers.harvest import catalog_ttl, dataset_ttl
@@ -87,7 +87,9 @@ class TestSync:
         assert partner.requests() == []
 
     def test_upstream_harvester_types_are_not_offered(self, partner):
-        types = {h["name"] for h in tk.get_action("harvesters_info_show")({"ignore_auth": True}, {})}
+        types = {
+            h["name"] for h in tk.get_action("harvesters_info_show")({"ignore_auth": True}, {})
+        }
         assert types == {"tgn_dcat", "tgn_csw", "tgn_ckan"}
 
 
@@ -96,13 +98,33 @@ class TestRights:
         partner.add("cc-a")
         editor = factories.User()
         helpers.call_action(
-            "organization_member_create", id=partner.org["id"], username=editor["name"], role="admin"
+            "organization_member_create",
+            id=partner.org["id"],
+            username=editor["name"],
+            role="admin",
         )
         context = {"user": editor["name"], "ignore_auth": False}
         source_id = sources()["cc-a"].id
         refused = [
-            ("harvest_source_create", {"name": "x", "url": "http://a.test/", "source_type": "tgn_dcat", "owner_org": partner.org["id"]}),
-            ("package_create", {"type": "harvest", "name": "y", "url": "http://a.test/", "source_type": "tgn_dcat", "owner_org": partner.org["id"]}),
+            (
+                "harvest_source_create",
+                {
+                    "name": "x",
+                    "url": "http://a.test/",
+                    "source_type": "tgn_dcat",
+                    "owner_org": partner.org["id"],
+                },
+            ),
+            (
+                "package_create",
+                {
+                    "type": "harvest",
+                    "name": "y",
+                    "url": "http://a.test/",
+                    "source_type": "tgn_dcat",
+                    "owner_org": partner.org["id"],
+                },
+            ),
             ("harvest_source_update", {"id": source_id}),
             ("package_patch", {"id": source_id, "url": "http://ailleurs.test/"}),
             ("harvest_job_create", {"source_id": source_id}),
@@ -125,7 +147,11 @@ class TestCheckAndStatus:
         base = partner.base
         partner.serve(
             "/catalog.ttl",
-            Answer(catalog_ttl([dataset_ttl(n, base) for n in range(1, 51)], page=f"{base}/catalog.ttl")),
+            Answer(
+                catalog_ttl(
+                    [dataset_ttl(n, base) for n in range(1, 51)], page=f"{base}/catalog.ttl"
+                )
+            ),
         )
         partner.source_file("cc-a")
         before = model.Session.query(model.Package).count()
@@ -140,7 +166,23 @@ class TestCheckAndStatus:
 
     def test_status_says_what_the_last_run_did(self, partner, cli):
         base = partner.base
-        partner.serve("/catalog.ttl", Answer(catalog_ttl([dataset_ttl(1, base), dataset_ttl(2, base, licence=None, dist_licence="https://exemple.test/licence-maison")], page=f"{base}/catalog.ttl")))
+        partner.serve(
+            "/catalog.ttl",
+            Answer(
+                catalog_ttl(
+                    [
+                        dataset_ttl(1, base),
+                        dataset_ttl(
+                            2,
+                            base,
+                            licence=None,
+                            dist_licence="https://exemple.test/licence-maison",
+                        ),
+                    ],
+                    page=f"{base}/catalog.ttl",
+                )
+            ),
+        )
         partner.add("cc-a")
         run = harvest(cli, "run", "cc-a", "--now")
         assert run.exit_code == 0, run.output

@@ -64,9 +64,7 @@ def dataset_ttl(number: int, base: str, **over: Any) -> str:
         "vcard:hasEmail <mailto:sig@partenaire.test> ]",
         "modified": 'dct:modified "2025-03-01"',
         "licence": None,
-        "distribution": (
-            f"dcat:distribution <{base}/datasets/jeu-{number}/csv>"
-        ),
+        "distribution": (f"dcat:distribution <{base}/datasets/jeu-{number}/csv>"),
     }
     for key, value in over.items():
         if key != "uri" and key not in ("dist_licence", "dist_url", "extra"):
@@ -79,9 +77,7 @@ def dataset_ttl(number: int, base: str, **over: Any) -> str:
         f'    dct:title "Fichier {number}" ;\n'
         f"    dcat:accessURL <{dist_url}> ;\n"
         f"    dcat:downloadURL <{dist_url}> ;\n"
-        '    dct:format "CSV"'
-        + (f" ;\n    dct:license <{licence}>" if licence else "")
-        + " .\n"
+        '    dct:format "CSV"' + (f" ;\n    dct:license <{licence}>" if licence else "") + " .\n"
     )
     return f"<{uri}> a dcat:Dataset ;\n    {body} .\n{distribution}{over.get('extra', '')}\n"
 
@@ -90,13 +86,10 @@ def catalog_ttl(datasets: list[str], *, page: str, next_page: str | None = None)
     """A catalog page in Turtle, with a Hydra view when it has a next page."""
     view = ""
     if next_page:
-        view = (
-            f"<{page}> a hydra:PartialCollectionView ;\n"
-            f"    hydra:next <{next_page}> .\n"
-        )
+        view = f"<{page}> a hydra:PartialCollectionView ;\n    hydra:next <{next_page}> .\n"
     return (
         PREFIXES
-        + f"<{page}#catalog> a dcat:Catalog ; dct:title \"Catalogue partenaire\" .\n"
+        + f'<{page}#catalog> a dcat:Catalog ; dct:title "Catalogue partenaire" .\n'
         + view
         + "".join(datasets)
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -30,12 +30,16 @@ class GuardedHarvester:
 
     _incomplete: bool = False
 
+    if TYPE_CHECKING:  # ckanext-harvest's HarvesterBase, which every upstream class has
+
+        def _save_object_error(self, message: str, obj: Any, stage: str = ...) -> None: ...
+
     # --- the source ------------------------------------------------------------------------
     def _policy(self, source: Any) -> SourcePolicy:
         org = model.Group.get(self._owner_org(source)) if self._owner_org(source) else None
         return SourcePolicy.from_config(
             source.config,
-            organization_title=org.title if org else "",
+            organization_title=(org.title or "") if org else "",
             organization_email=(org.extras.get("contact_email", "") if org else ""),
         )
 
@@ -43,8 +47,10 @@ class GuardedHarvester:
         pkg = model.Package.get(source.id)
         return pkg.owner_org if pkg and pkg.owner_org else ""
 
-    def validate_config(self, config: str | None) -> str | None:
-        """Only configs written by ``ckan tgn harvest sync`` (the upstream keys are refused)."""
+    @staticmethod
+    def _checked_config(config: str | None) -> str | None:
+        """Only configs written by ``ckan tgn harvest sync`` (the upstream keys are refused):
+        each harvester's ``validate_config`` (upstream's names differ) returns this."""
         SourcePolicy.from_config(config)
         return config
 
@@ -83,7 +89,7 @@ class GuardedHarvester:
                 existing=existing,
             )
         except (RecordRefused, PolicyMissing) as e:
-            self._save_object_error(str(e), harvest_object, "Import")  # type: ignore[attr-defined]
+            self._save_object_error(str(e), harvest_object, "Import")
             return False
         except RecordSkipped as e:
             self._note(harvest_object, "tgn_skipped", str(e))

@@ -103,7 +103,7 @@ def check(source: str, limit: int) -> None:
     except (runner.RunRefused, guard.DocumentRefused) as e:
         click.echo(f"ERREUR : {e}", err=True)
         raise SystemExit(1) from None
-    except Exception as e:  # noqa: BLE001 - a parser's error, shown in a line
+    except Exception as e:
         click.echo(f"ERREUR : catalogue illisible ({type(e).__name__}) : {e}", err=True)
         raise SystemExit(1) from None
     click.echo(
@@ -165,7 +165,7 @@ def run(name: str, now: bool) -> None:
     except runner.RunRefused as e:
         click.echo(f"ERREUR : {e}", err=True)
         raise SystemExit(1) from None
-    except Exception as e:  # noqa: BLE001 - ckanext-harvest's refusals (job already queued)
+    except Exception as e:
         click.echo(f"ERREUR : {e}", err=True)
         raise SystemExit(1) from None
     click.echo(f"Moissonnage de « {name} » mis en file d'attente (ckan harvester gather-consumer).")

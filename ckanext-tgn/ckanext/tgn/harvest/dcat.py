@@ -107,6 +107,7 @@ class TgnDcatHarvester(GuardedHarvester, DCATRDFHarvester):
     _visited: set[str]
     _taken = 0
     _prepared: dict[str, Any] | None = None
+    _job: Any = None
 
     def info(self) -> dict[str, str]:
         return {
@@ -114,6 +115,9 @@ class TgnDcatHarvester(GuardedHarvester, DCATRDFHarvester):
             "title": "Catalogue DCAT (plateforme Tarn-et-Garonne)",
             "description": "Catalogue DCAT en RDF, lu par le moissonneur protégé de la plateforme.",
         }
+
+    def validate_config(self, source_config: str | None) -> str | None:
+        return self._checked_config(source_config)
 
     # --- gather ----------------------------------------------------------------------------
     def gather_stage(self, harvest_job: Any) -> list[str]:
@@ -224,9 +228,7 @@ class TgnDcatHarvester(GuardedHarvester, DCATRDFHarvester):
         return self._prepared if self._prepared is not None else package_dict
 
     # --- preview (ckan tgn harvest check) ---------------------------------------------------
-    def preview(
-        self, policy: SourcePolicy, url: str, owner_org: str, limit: int
-    ) -> Any:
+    def preview(self, policy: SourcePolicy, url: str, owner_org: str, limit: int) -> Any:
         """The first ``limit`` records read and mapped as a job would, nothing stored."""
         self._policy_now, self._taken, self._job = policy, 0, None
         visited: set[str] = set()

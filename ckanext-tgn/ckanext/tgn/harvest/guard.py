@@ -38,7 +38,13 @@ RDF_MEDIA_TYPES = {
     "application/n-triples": "nt",
     "text/n3": "n3",
 }
-_SUFFIXES = {".ttl": "turtle", ".rdf": "xml", ".xml": "xml", ".jsonld": "json-ld", ".json": "json-ld"}
+_SUFFIXES = {
+    ".ttl": "turtle",
+    ".rdf": "xml",
+    ".xml": "xml",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+}
 _FETCH_TEXTS = {
     "scheme": "adresse refusée : seules les adresses http:// et https:// sont moissonnées",
     "bad-url": "adresse invalide",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.tgn.lib.i18n import TgnTranslation
 from ckanext.tgn.harvest.logic import auth
+from ckanext.tgn.lib.i18n import TgnTranslation
 
 
 @tk.blanket.config_declarations

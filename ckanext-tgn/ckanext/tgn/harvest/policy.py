@@ -107,7 +107,8 @@ class SourcePolicy:
     @property
     def frequency_default(self) -> str:
         return self._m(
-            "frequency_default", "http://publications.europa.eu/resource/authority/frequency/UNKNOWN"
+            "frequency_default",
+            "http://publications.europa.eu/resource/authority/frequency/UNKNOWN",
         )
 
     @property

@@ -168,7 +168,7 @@ def _geometry(value: Any, warnings: list[str]) -> str | None:
         geometry = json.loads(value) if isinstance(value, str) else value
         if not shape(geometry).is_valid or shapely.is_empty(shape(geometry)):
             raise ValueError
-    except Exception:  # noqa: BLE001 - any unreadable geometry is simply dropped
+    except Exception:
         warnings.append("géométrie invalide ignorée")
         return None
     return json.dumps(geometry)
@@ -237,7 +237,9 @@ def prepare(
         package["url"] = landing
     themes, unknown = mapping.theme_uris(record.themes, policy.theme_map)
     if unknown:
-        warnings.append("thèmes non reconnus : " + ", ".join(mapping.clip(t, 40) for t in unknown[:5]))
+        warnings.append(
+            "thèmes non reconnus : " + ", ".join(mapping.clip(t, 40) for t in unknown[:5])
+        )
     package["theme"] = themes or policy.theme_default
     if not package["theme"]:
         raise RecordRefused(

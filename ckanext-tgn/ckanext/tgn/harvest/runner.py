@@ -58,6 +58,7 @@ def run_now(name: str, echo: Echo) -> dict[str, Any]:
             f"« ckan tgn harvest status {name} »"
         ) from None
     job = HarvestJob.get(job_dict["id"])
+    assert job is not None  # just created
     job.status = "Running"
     job.save()
     harvester = queue.get_harvester(source.type)
@@ -94,10 +95,10 @@ def check(ref: str, limit: int) -> Iterator[tuple[str, str, Any]]:
     org = _organization(source.siren)
     policy = SourcePolicy.from_config(
         config_of(source),
-        organization_title=org.title,
+        organization_title=org.title or "",
         organization_email=org.extras.get("contact_email", ""),
     )
-    harvester = queue.get_harvester(source.harvest_type)
-    if harvester is None or not hasattr(harvester, "preview"):
+    preview = getattr(queue.get_harvester(source.harvest_type), "preview", None)
+    if preview is None:
         raise RunRefused(f"le moissonneur {source.harvest_type} n'est pas activé (ckan.plugins)")
-    yield from harvester.preview(policy, source.url, org.id, limit)
+    yield from preview(policy, source.url, org.id, limit)

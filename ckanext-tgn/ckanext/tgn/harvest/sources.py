@@ -430,7 +430,10 @@ def _datagouv(file: str, raw: Any) -> dict[str, Any]:
             "obligatoire (true ou false) : false si data.gouv.fr moissonne déjà ce catalogue, "
             "sinon ses jeux y reviendraient en double.",
         )
-    return {"expose": d["expose"], "reason": _text(file, "datagouv.reason", d.get("reason"), required=False)}
+    return {
+        "expose": d["expose"],
+        "reason": _text(file, "datagouv.reason", d.get("reason"), required=False),
+    }
 
 
 def limits(policy: Mapping[str, Any]) -> Limits:
@@ -456,7 +459,9 @@ def load(path: Path) -> Source:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark else ""
-        raise _fail(file, "", f"YAML illisible{where} : vérifiez l'indentation et les deux-points.") from None
+        raise _fail(
+            file, "", f"YAML illisible{where} : vérifiez l'indentation et les deux-points."
+        ) from None
     source = parse(file, raw)
     if path.stem != source.name:
         raise _fail(file, "name", f"le fichier doit s'appeler {source.name}.yaml (son nom).")

@@ -70,7 +70,7 @@ def _registered() -> dict[str, tuple[model.Package, HarvestSource]]:
 
 def _managed(source: HarvestSource) -> bool:
     try:
-        return CONFIG_KEY in json.loads(source.config or "{}")
+        return CONFIG_KEY in json.loads(str(source.config or "{}"))
     except ValueError:
         return False
 
@@ -196,12 +196,16 @@ def _when(value: Any) -> str | None:
     """A job time as text (ckanext-harvest stores some as datetimes, some as strings)."""
     if not value:
         return None
-    return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "isoformat") else str(value)[:19]
+    return (
+        value.isoformat(sep=" ", timespec="seconds")
+        if hasattr(value, "isoformat")
+        else str(value)[:19]
+    )
 
 
 def source_status(source: HarvestSource) -> dict[str, Any]:
     """A source's last job with its counts and first errors (French), and its next run."""
-    pkg = model.Package.get(source.id)
+    pkg = model.Package.get(str(source.id))
     job = (
         model.Session.query(HarvestJob)
         .filter_by(source_id=source.id)

@@ -38,7 +38,7 @@ MANAGING = (
 )
 
 
-def _staff_only(context: Context, data_dict: DataDict) -> AuthResult:
+def _staff_only(context: Context, data_dict: DataDict | None) -> AuthResult:
     return {
         "success": False,
         "msg": tk._(
@@ -49,7 +49,7 @@ def _staff_only(context: Context, data_dict: DataDict) -> AuthResult:
 
 def _refuse(name: str) -> Callable[..., AuthResult]:
     @tk.chained_auth_function
-    def refuse(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    def refuse(next_auth: Any, context: Context, data_dict: DataDict | None) -> AuthResult:
         return _staff_only(context, data_dict)
 
     refuse.__name__ = name
@@ -69,7 +69,7 @@ def _is_harvest_source(data_dict: DataDict | None) -> bool:
 
 def _guard_package(name: str) -> Callable[..., AuthResult]:
     @tk.chained_auth_function
-    def guard(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    def guard(next_auth: Any, context: Context, data_dict: DataDict | None) -> AuthResult:
         if _is_harvest_source(data_dict):
             return _staff_only(context, data_dict)
         return next_auth(context, data_dict)
