@@ -383,6 +383,9 @@ class TgnCswHarvester(GuardedHarvester, CSWHarvester):
             ),
         }
 
+    def validate_config(self, source_config: str | None) -> str | None:
+        return self._checked_config(source_config)
+
     # --- what upstream would fetch on its own ------------------------------------------
     def _setup_csw_client(self, url: str) -> None:
         """OWSLib follows the URLs the capabilities advertise: never used here."""
