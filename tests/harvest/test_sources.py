@@ -130,3 +130,13 @@ def test_a_folder_keeps_the_good_files_and_reports_the_bad_ones(tmp_path: Path):
     ]
     assert "YAML illisible (ligne 2" in errors[0].message
     assert "a-bon.yaml moissonne déjà cette adresse" in errors[1].message
+
+
+def test_the_example_files_of_harvest_configs_are_valid():
+    """Staff copy them: each kind of source (ODS, data.gouv.fr, CSW, CKAN) must load as is."""
+    from tests.helpers.paths import ROOT
+
+    found, errors = sources.load_directory(ROOT / "harvest_configs" / "exemples")
+    assert errors == []
+    assert sorted(s.type for s in found) == ["ckan", "csw", "dcat", "dcat"]
+    assert all(s.policy["mapping"]["licence_default"] is None for s in found)

@@ -302,6 +302,9 @@ class TgnCkanHarvester(GuardedHarvester, CKANHarvester):
             ),
         }
 
+    def validate_config(self, config: str | None) -> str | None:
+        return self._checked_config(config)
+
     # --- gather ----------------------------------------------------------------------------
     def _start(self, policy: SourcePolicy | None, job: Any) -> None:
         self._incomplete, self._policy_now, self._job = False, policy, job

@@ -386,6 +386,13 @@ def _filters(file: str, kind: str, raw: Any) -> dict[str, Any]:
     organization = _text(file, "filters.organization", f.get("organization"), required=False)
     if organization and kind != "ckan":
         raise _fail(file, "filters.organization", "pour une source ckan seulement.")
+    if organization and not _NAME.match(organization):
+        raise _fail(
+            file,
+            "filters.organization",
+            f"« {organization} » : le nom (identifiant) de l'organisation sur ce portail, en "
+            "minuscules et tirets, tel qu'il apparaît dans son adresse.",
+        )
     out["organization"] = organization
     for key in ("include_ids", "exclude_ids"):
         ids = f.get(key) or []
