@@ -7,39 +7,13 @@ feed that our endpoints served to the test app.
 
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
-
 import pytest
-import rdflib
 
-from tests.helpers.crawl import HYDRA, PER_PAGE, crawl
-from tests.helpers.paths import ROOT
-
-UDATA_PYTHON = ROOT / ".cache" / "udata-venv" / "bin" / "python"
+from tests.helpers.crawl import PER_PAGE, crawl
+from tests.helpers.udata import harvest_with_udata
 
 # The platform is only read: built once for the module (shared_platform, shared_app).
 pytestmark = pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", PER_PAGE)
-
-
-def _harvest_with_udata(graph: rdflib.Graph, tmp_path: Path) -> tuple[int, list[dict], str]:
-    # One file of every page, without the page links (they point at the test app, which
-    # the udata process cannot reach); our own crawl checked the paging.
-    for node in set(graph.subjects(rdflib.RDF.type, HYDRA.PartialCollectionView)):
-        graph.remove((node, None, None))
-    feed = tmp_path / "catalog.ttl"
-    graph.serialize(feed, format="turtle")
-    assert UDATA_PYTHON.exists(), "udata is not installed: run make install"
-    result = subprocess.run(
-        [str(UDATA_PYTHON), str(ROOT / "scripts" / "udata_check.py"), str(feed), "--strict"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    return result.returncode, lines, result.stderr
 
 
 def test_udata_harvests_every_public_dataset_with_all_its_metadata(
@@ -47,7 +21,7 @@ def test_udata_harvests_every_public_dataset_with_all_its_metadata(
 ):
     graph, _ = crawl(shared_app, "http://127.0.0.1:5000/catalog.ttl")
 
-    code, lines, stderr = _harvest_with_udata(graph, tmp_path)
+    code, lines, stderr = harvest_with_udata(graph, tmp_path)
 
     summary = lines[-1]["summary"]
     items = {item["remote_id"]: item for item in lines[:-1] if item.get("type") == "dataset"}

@@ -6,9 +6,12 @@ from __future__ import annotations
 from ckan.plugins import toolkit as tk
 
 from ckanext.tgn.lib import refdata
-from tests.helpers import data
+from tests.helpers import data, shacl
 from tests.helpers.catalog_server import Answer
+from tests.helpers.crawl import crawl
+from tests.helpers.crawl import datasets as datasets_of
 from tests.helpers.harvest import FREQUENCY, THEME, as_format, catalog_ttl, dataset_ttl
+from tests.helpers.udata import harvest_with_udata
 
 ETALAB_PDF = "https://www.etalab.gouv.fr/wp-content/uploads/2017/04/ETALAB-Licence-Ouverte-v2.0.pdf"
 
@@ -249,3 +252,36 @@ class TestOwnership:
         kept = tk.get_action("package_show")({"ignore_auth": True}, {"id": local["id"]})
         assert (kept["title"], kept.get("guid")) == ("Fait main", None)
         assert [d["title"] for d in partner.datasets("collision")] == ["Jeu numéro 1"]
+
+
+class TestInOurFeed:
+    def test_a_harvested_dataset_is_as_complete_in_our_feed_as_a_hand_made_one(
+        self, partner, app, tmp_path
+    ):
+        """The DCAT tests apply: zero SHACL violations, and data.gouv.fr's own harvester
+        takes it whole; the dataset page says where it comes from."""
+        base = partner.base
+        files = "https://donnees.exemple.fr/fichiers"  # udata refuses the reserved .test domain
+        one_page(
+            partner,
+            [
+                dataset_ttl(1, base, dist_url=f"{files}/jeu-1.csv"),
+                dataset_ttl(2, base, spatial=None, dist_url=f"{files}/jeu-2.csv"),
+            ],
+        )
+        partner.add("expose", mapping={"territories": {"default": ["82"]}})
+        partner.run("expose")
+        catalog = f"http://127.0.0.1:5000/organization/{partner.org['name']}/catalog.ttl"
+        graph, _ = crawl(app, catalog)
+        assert len(datasets_of(graph)) == 2
+        assert shacl.violations(graph) == []
+        code, lines, stderr = harvest_with_udata(graph, tmp_path)
+        items = [item for item in lines[:-1] if item.get("type") == "dataset"]
+        assert code == 0, (lines[-1], items, stderr[-2000:])
+        assert sorted(i["title"] for i in items) == ["Jeu numéro 1", "Jeu numéro 2"]
+        for item in items:
+            assert item["status"] == "done" and item["degraded"] == [] and item["errors"] == []
+            assert item["license"] == "lov2" and item["frequency"] == "monthly"
+        (dataset, _) = partner.datasets("expose")
+        page = app.get(f"/dataset/{dataset['name']}").body
+        assert "Moissonné depuis" in page and f'href="{base}/datasets/jeu-1"' in page

@@ -10,7 +10,7 @@ from functools import cache
 
 import pyshacl
 import rdflib
-from rdflib.namespace import RDF, SH, SKOS
+from rdflib.namespace import DCTERMS, RDF, SH, SKOS
 
 from ckanext.tgn.lib import vocab
 from tests.helpers.paths import STANDARDS
@@ -44,6 +44,9 @@ def vocabularies() -> rdflib.Graph:
         vocabulary = vocab.vocabulary(path.stem)
         scheme = rdflib.URIRef(vocabulary.scheme)
         graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+        # Titled as the published EU vocabularies are: a page using none of a scheme's
+        # concepts must not fail on the scheme declared here.
+        graph.add((scheme, DCTERMS.title, rdflib.Literal(vocabulary.labels["fr"], lang="fr")))
         for concept in vocabulary.concepts:
             ref = rdflib.URIRef(concept.uri)
             graph.add((ref, RDF.type, SKOS.Concept))
