@@ -11,6 +11,7 @@ from ckan import model
 from ckan.tests import helpers
 
 from ckanext.tgn.harvest import runner
+from ckanext.tgn.harvest.ckan import local_id
 from tests.helpers import data
 from tests.helpers.catalog_server import Answer
 from tests.helpers.harvest import FREQUENCY, INSEE, THEME, Partner
@@ -369,3 +370,18 @@ def test_check_previews_without_writing(partner: Partner):
     assert found[0][2].package["owner_org"] == partner.org["id"]
     assert partner.datasets("portail") == []
     assert partner.requests() == [FIRST_PAGE]
+
+
+def test_a_dataset_named_like_the_local_id_is_never_reached(partner: Partner):
+    """Local ids are predictable (uuid5 of source and remote id): a dataset *named* so by
+    an editor is neither updated nor blocking; the harvest uses its own id."""
+    partner.serve(SEARCH, search({0: [remote_dataset(1, partner.base)]}))
+    add_source(partner)
+    squatted = local_id(f"{source_id('portail')}:{remote_id(1)}")
+    local = data.dataset(owner_org=partner.org["id"], name=squatted, title="Nom piégé")
+    partner.run("portail")
+    model.Session.remove()
+    kept = helpers.call_action("package_show", id=local["id"])
+    assert (kept["title"], kept["metadata_modified"]) == ("Nom piégé", local["metadata_modified"])
+    [harvested] = partner.datasets("portail")
+    assert harvested["id"] == squatted and harvested["name"] != squatted

@@ -155,11 +155,15 @@ class TestMapping:
                 " dcat:accessURL <file:///etc/passwd> .\n"
             ),
         )
-        one_page(partner, [hostile, dataset_ttl(2, base)])
+        script_uri = dataset_ttl(2, base, uri="javascript:alert(document.cookie)")
+        one_page(partner, [hostile, script_uri])
         partner.add("hostile")
         status = partner.run("hostile")
         datasets = partner.datasets("hostile")
         assert len(datasets) == 2, last_errors(status)
+        scripted = next(d for d in datasets if d["title"] == "Jeu numéro 2")
+        assert scripted["harvest_uri"] == ""  # shown as a link: http(s) only
+        assert "javascript:" not in app.get(f"/dataset/{scripted['name']}").body
         long = next(d for d in datasets if d["title"].startswith("Très"))
         assert len(long["title"]) <= 300
         assert not long.get("modified")
@@ -168,6 +172,22 @@ class TestMapping:
         feed = app.get(f"/organization/{partner.org['name']}/catalog.ttl").body
         for text in (page, feed):
             assert "javascript:" not in text and "file:///" not in text
+
+    def test_a_licence_staff_fixed_is_kept_when_the_source_licence_is_unknown(self, partner):
+        base = partner.base
+        one_page(partner, [dataset_ttl(1, base)])
+        partner.add("licence", mapping={"keep_local": ["license_id"]})
+        partner.run("licence")
+        (dataset,) = partner.datasets("licence")
+        editor = data.member(partner.org, "editor")
+        tk.get_action("package_patch")(
+            {"user": editor["user"]["name"]}, {"id": dataset["id"], "license_id": "cc-by"}
+        )
+        one_page(partner, [dataset_ttl(1, base, dist_licence="https://exemple.test/licence")])
+        status = partner.run("licence")
+        assert last_errors(status) == []
+        (after,) = partner.datasets("licence")
+        assert after["license_id"] == "cc-by"
 
     def test_staff_edits_of_kept_fields_survive_a_reharvest(self, partner):
         base = partner.base

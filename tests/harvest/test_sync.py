@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import yaml
 from ckan import model
 from ckan.cli.cli import ckan as ckan_cli
 from ckan.plugins import toolkit as tk
@@ -130,6 +129,9 @@ class TestRights:
             ("harvest_job_create", {"source_id": source_id}),
             ("harvest_source_clear", {"id": source_id}),
             ("package_delete", {"id": source_id}),
+            ("bulk_update_delete", {"datasets": [source_id], "org_id": partner.org["id"]}),
+            ("bulk_update_private", {"datasets": [source_id], "org_id": partner.org["id"]}),
+            ("harvest_object_list", {}),
             ("tgn_harvest_sync", {}),
             ("tgn_harvest_status", {}),
         ]
@@ -140,6 +142,21 @@ class TestRights:
                 continue
             raise AssertionError(f"{action} allowed to an organisation admin")
         assert sources()["cc-a"].url.startswith(partner.base)
+        assert sources()["cc-a"].active is True
+
+    def test_nobody_but_staff_reads_the_raw_harvested_records(self, partner, app):
+        """Stock ckanext-harvest serves any record's raw content (a withdrawn, private
+        dataset's included) at /dataset/harvest_object/<dataset id>."""
+        base = partner.base
+        partner.serve(
+            "/catalog.ttl", Answer(catalog_ttl([dataset_ttl(1, base)], page=f"{base}/catalog.ttl"))
+        )
+        partner.add("cc-a")
+        partner.run("cc-a")
+        (dataset,) = partner.datasets("cc-a")
+        page = app.get(f"/dataset/harvest_object/{dataset['id']}", status=403)
+        assert "Jeu numéro 1" not in page.body
+        assert app.get(f"/dataset/{dataset['name']}").status_code == 200
 
 
 class TestCheckAndStatus:
@@ -190,4 +207,3 @@ class TestCheckAndStatus:
         assert "jeux moissonnés : 1" in status.output
         assert "résultat : 1 ajoutés, 1 en erreur" in status.output
         assert "licence inconnue (« https://exemple.test/licence-maison »)" in status.output
-        assert yaml.safe_load  # the module is used by the fixtures' files

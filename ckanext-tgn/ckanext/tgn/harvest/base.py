@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ckan.model as model
@@ -74,6 +75,21 @@ class GuardedHarvester:
         )
 
     # --- import ----------------------------------------------------------------------------
+    def _import_safely(self, harvest_object: Any, store: Callable[[Any], Any]) -> Any:
+        """One record's import failing ends that record, never the fetch consumer (which
+        ckanext-harvest does not protect): the error is recorded in French."""
+        try:
+            return store(harvest_object)
+        except Exception as e:
+            log.exception("harvest import failed")
+            model.Session.rollback()
+            self._save_object_error(
+                f"erreur à l'import du jeu ({type(e).__name__}) : {str(e)[:300]}",
+                harvest_object,
+                "Import",
+            )
+            return False
+
     def _prepare_object(self, harvest_object: Any, record: Record) -> Prepared | str | bool:
         """Our policy on one record; else the import stage's answer, the reason recorded:
         False (refused: an error) or "unchanged" (skipped on purpose)."""
@@ -81,6 +97,11 @@ class GuardedHarvester:
         try:
             policy = self._policy(source)
             existing = self._existing(harvest_object.guid)
+            if existing is None and self._deleted_here(harvest_object.guid):
+                raise RecordSkipped(
+                    "supprimé sur la plateforme par l'équipe : ignoré (restaurez le jeu, ou "
+                    "retirez-le du catalogue d'origine)"
+                )
             prepared = prepare(
                 record,
                 policy=policy,
@@ -149,6 +170,18 @@ class GuardedHarvester:
         would not be found and would be created again. Ask as the site user."""
         return self._existing(guid)
 
+    def _deleted_here(self, guid: str) -> bool:
+        """Whether staff deleted this record's dataset (not the grace period: that one
+        carries its withdrawal date); a reharvest must not bring it back."""
+        rows = (
+            model.Session.query(model.Package)
+            .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
+            .filter(model.PackageExtra.key == "guid", model.PackageExtra.value == guid)
+            .filter(model.Package.state == "deleted")
+            .all()
+        )
+        return any(not pkg.extras.get(WITHDRAWN) for pkg in rows)
+
     def _existing(self, guid: str) -> dict[str, Any] | None:
         row = (
             model.Session.query(model.Package.id)
@@ -207,8 +240,17 @@ class GuardedHarvester:
         return True
 
     def _delete_expired(self, job: Any) -> None:
-        """Withdrawn datasets of this source past the grace period are deleted."""
+        """Withdrawn datasets of this source past the grace period are deleted, except those
+        whose record this very run read again (they are being restored)."""
         policy = self._policy(job.source)
+        if policy.deletion["policy"] == "keep":
+            return
+        read_again = {
+            guid
+            for (guid,) in model.Session.query(HarvestObject.guid).filter(
+                HarvestObject.harvest_job_id == job.id
+            )
+        }
         grace = dt.timedelta(days=float(policy.deletion.get("grace_days", 14)))
         rows = (
             model.Session.query(model.Package.id, model.PackageExtra.value)
@@ -220,6 +262,8 @@ class GuardedHarvester:
         for package_id, withdrawn in rows:
             pkg = model.Package.get(package_id)
             if pkg is None or pkg.extras.get("harvest_source_name") != policy.name:
+                continue
+            if pkg.extras.get("guid") in read_again:
                 continue
             try:
                 since = dt.date.fromisoformat(withdrawn)

@@ -282,6 +282,12 @@ def read_page(text: str, number: int) -> Page:
     return Page(results, count if isinstance(count, int) else None)
 
 
+def _by_id(package_id: str) -> model.Package | None:
+    """By id only: ``Package.get`` falls back to the name, and anyone may name a dataset
+    like the (predictable) local id of a harvested one."""
+    return model.Session.query(model.Package).filter(model.Package.id == package_id).first()
+
+
 class TgnCkanHarvester(GuardedHarvester, CKANHarvester):
     """Another CKAN portal, through its action API."""
 
@@ -469,17 +475,7 @@ class TgnCkanHarvester(GuardedHarvester, CKANHarvester):
 
     # --- import ----------------------------------------------------------------------------
     def import_stage(self, harvest_object: Any) -> Any:
-        try:
-            return self._import(harvest_object)
-        except Exception as e:  # the fetch consumer must survive anything
-            log.exception("CKAN import failed")
-            model.Session.rollback()
-            self._save_object_error(
-                f"erreur à l'import du jeu ({type(e).__name__}) : {mapping.clip(str(e), 300)}",
-                harvest_object,
-                "Import",
-            )
-            return False
+        return self._import_safely(harvest_object, self._import)
 
     def _import(self, harvest_object: Any) -> Any:
         status = next((e.value for e in harvest_object.extras if e.key == "status"), None)
@@ -512,10 +508,10 @@ class TgnCkanHarvester(GuardedHarvester, CKANHarvester):
         and records English error dumps; ``_prepare_object`` has already decided."""
         if "id" not in package:
             package["id"] = local_id(harvest_object.guid)
-            stored = model.Package.get(package["id"])
+            stored = _by_id(package["id"])
             if stored is not None:  # deleted after its grace period, back again
                 package["name"], package["state"] = stored.name, "active"
-        exists = model.Package.get(package["id"]) is not None
+        exists = _by_id(package["id"]) is not None
         if not exists:
             package["name"] = self._gen_new_name(package.get("name") or package["title"])
         context: Context = {"user": self._get_user_name(), "ignore_auth": True}

@@ -552,6 +552,9 @@ class TgnCswHarvester(GuardedHarvester, CSWHarvester):
 
     # --- import ----------------------------------------------------------------------------
     def import_stage(self, harvest_object: Any) -> Any:
+        return self._import_safely(harvest_object, self._import)
+
+    def _import(self, harvest_object: Any) -> Any:
         status = self._get_object_extra(harvest_object, "status")
         if status == "delete":
             return self._withdraw(harvest_object)
@@ -572,13 +575,6 @@ class TgnCswHarvester(GuardedHarvester, CSWHarvester):
         self._prepared = package
         try:
             return super().import_stage(harvest_object)
-        except Exception as e:  # one record fails, not the consumer
-            log.exception("CSW import failed")
-            model.Session.rollback()
-            self._save_object_error(
-                f"enregistrement impossible ({type(e).__name__})", harvest_object, "Import"
-            )
-            return False
         finally:
             self._prepared = None
 

@@ -8,8 +8,10 @@ deletion (our policy), the import (our mapping, then upstream's create or update
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import time
 from typing import Any
 
 import ckan.model as model
@@ -20,7 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDFS, SKOS
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.dcat.processors import RDFParser
-from ckanext.harvest.model import HarvestObject
+from ckanext.harvest.model import HarvestGatherError, HarvestObject
 
 from . import guard
 from .base import GuardedHarvester
@@ -122,6 +124,8 @@ class TgnDcatHarvester(GuardedHarvester, DCATRDFHarvester):
     # --- gather ----------------------------------------------------------------------------
     def gather_stage(self, harvest_job: Any) -> list[str]:
         self._incomplete, self._visited, self._taken = False, set(), 0
+        self._seen_pages: set[str] = set()
+        self._started = time.monotonic()
         self._job = harvest_job
         try:
             self._policy_now = self._policy(harvest_job.source)
@@ -134,6 +138,8 @@ class TgnDcatHarvester(GuardedHarvester, DCATRDFHarvester):
             log.exception("DCAT gather failed")
             self._gather_error(f"catalogue illisible ({type(e).__name__}) : {e}"[:500], harvest_job)
             ids = []
+        if model.Session.query(HarvestGatherError).filter_by(harvest_job_id=harvest_job.id).count():
+            self._incomplete = True  # upstream recorded an error of its own (a parse error)
         if not ids:
             # Upstream returns nothing when a later page fails: import the pages read.
             if model.Session.query(HarvestObject).filter_by(harvest_job_id=harvest_job.id).count():
@@ -177,6 +183,13 @@ class TgnDcatHarvester(GuardedHarvester, DCATRDFHarvester):
                 f"plus de {policy.limits.max_pages} pages (limits.max_pages) : arrêt", harvest_job
             )
             return None, None
+        if time.monotonic() - self._started > policy.limits.job_deadline:
+            self._gather_error(
+                f"moissonnage plus long que {policy.limits.job_deadline:g} s "
+                f"(limits.job_deadline_s) : arrêt avant la page {number}",
+                harvest_job,
+            )
+            return None, None
         self._visited.add(url)
         try:
             document = guard.fetch_text(url, policy.limits, policy.allowed_hosts, ACCEPT)
@@ -185,6 +198,16 @@ class TgnDcatHarvester(GuardedHarvester, DCATRDFHarvester):
         except guard.DocumentRefused as e:
             self._gather_error(f"page {number} : {e}", harvest_job)
             return None, None
+        # A server that ignores the page parameter sends page 1 again under another URL:
+        # upstream would stop there as if the catalog were complete.
+        digest = hashlib.sha256(document.text.encode("utf-8")).hexdigest()
+        if digest in self._seen_pages:
+            self._gather_error(
+                f"boucle de pagination : la page {number} ({url}) répète une page déjà lue",
+                harvest_job,
+            )
+            return None, None
+        self._seen_pages.add(digest)
         return document.text, rdf_format
 
     # IDCATRDFHarvester
@@ -206,6 +229,9 @@ class TgnDcatHarvester(GuardedHarvester, DCATRDFHarvester):
 
     # --- import ----------------------------------------------------------------------------
     def import_stage(self, harvest_object: Any) -> Any:
+        return self._import_safely(harvest_object, self._import)
+
+    def _import(self, harvest_object: Any) -> Any:
         if self._get_object_extra(harvest_object, "status") == "delete":
             return self._withdraw(harvest_object)
         try:

@@ -28,9 +28,8 @@ from .policy import SourcePolicy
 PLACEHOLDER_NOTES = "Description non fournie par le catalogue d'origine."
 TITLE_LIMIT = 300
 NOTES_LIMIT = 20_000
-_SCHEMA_FIELDS_KEPT = (
-    "title",
-    "notes",
+# Fields of the upstream parse copied as they are (then checked below).
+_COPIED = (
     "version",
     "issued",
     "modified",
@@ -195,6 +194,9 @@ def prepare(
             raise RecordSkipped(f"déjà moissonné par la source « {holder} » : ignoré")
     warnings: list[str] = []
     src = record.package
+    # Staff's values of the file's keep_local fields win; a kept field is never a reason to
+    # refuse the record (a licence fixed here stays fixed).
+    kept = _kept(existing, policy.keep_local)
     title = str(src.get("title") or "").strip()
     if not title:
         raise RecordRefused("le jeu de données n'a pas de titre")
@@ -208,17 +210,22 @@ def prepare(
         "title": mapping.clip(title, TITLE_LIMIT),
         "notes": notes,
         "owner_org": owner_org,
-        "private": False,
+        # Back in the catalog: a withdrawn dataset is public again; one that staff (or the
+        # validation policy) made private stays private.
+        "private": bool(existing.get("private")) and not existing.get("harvest_withdrawn_at")
+        if existing
+        else False,
         "guid": guid,
         "harvest_source_name": policy.name,
-        "harvest_uri": record.uri,
+        # Shown as a link on the dataset page: http(s) only (a URI may be anything).
+        "harvest_uri": mapping.http_url(record.uri) or "",
         "harvest_withdrawn_at": "",
         "datagouv_expose": "true" if policy.datagouv_expose else "false",
-        "license_id": _licence(record, policy),
+        "license_id": kept.get("license_id") or _licence(record, policy),
     }
     if src.get("name"):
         package["name"] = src["name"]
-    for key in _SCHEMA_FIELDS_KEPT[2:]:
+    for key in _COPIED:
         if src.get(key):
             package[key] = src[key]
     for key, label in (("issued", "date de publication"), ("modified", "date de modification")):
@@ -241,7 +248,7 @@ def prepare(
             "thèmes non reconnus : " + ", ".join(mapping.clip(t, 40) for t in unknown[:5])
         )
     package["theme"] = themes or policy.theme_default
-    if not package["theme"]:
+    if not package["theme"] and "theme" not in kept:
         raise RecordRefused(
             "aucun thème reconnu : ajoutez une correspondance (mapping.theme.map) ou un thème "
             "par défaut (mapping.theme.default) au fichier de la source"
@@ -270,17 +277,25 @@ def prepare(
     package["contact_email"] = (
         mapping.email(record.contact_email) or policy.contact_email or policy.organization_email
     )
-    if not package["contact_email"]:
+    if not package["contact_email"] and "contact_email" not in kept:
         raise RecordRefused(
             "aucune adresse de contact : ni dans le catalogue, ni dans le fichier de la source "
             "(mapping.contact.email), ni sur l'organisation"
         )
     package["tags"] = [{"name": t} for t in mapping.clean_tags([*record.keywords])]
     package["resources"] = _resources(list(src.get("resources") or []), warnings)
-    if existing:
-        for key in policy.keep_local:
-            if key in existing:
-                package[key] = existing[key]
-            elif key == "tag_string":
-                package["tags"] = existing.get("tags", [])
+    for key, value in kept.items():
+        package["tags" if key == "tag_string" else key] = value
     return Prepared(package, warnings)
+
+
+def _kept(existing: dict[str, Any] | None, keep_local: list[str]) -> dict[str, Any]:
+    """The stored values of the fields a reharvest must not overwrite (empty ones excepted)."""
+    if not existing:
+        return {}
+    kept = {}
+    for key in keep_local:
+        value = existing.get("tags") if key == "tag_string" else existing.get(key)
+        if value not in (None, "", []):
+            kept[key] = value
+    return kept

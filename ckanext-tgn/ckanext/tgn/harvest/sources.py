@@ -57,6 +57,7 @@ LIMIT_DEFAULTS: dict[str, float] = {
     "connect_timeout_s": 10,
     "read_timeout_s": 30,
     "deadline_s": 120,
+    "job_deadline_s": 3600,
 }
 _LIMIT_BOUNDS: dict[str, tuple[float, float]] = {
     "max_datasets": (1, 100_000),
@@ -65,6 +66,7 @@ _LIMIT_BOUNDS: dict[str, tuple[float, float]] = {
     "connect_timeout_s": (0.1, 60),
     "read_timeout_s": (0.1, 300),
     "deadline_s": (0.5, 1800),
+    "job_deadline_s": (1, 86_400),
 }
 
 
@@ -85,6 +87,7 @@ class Limits:
     connect_timeout: float
     read_timeout: float
     deadline: float
+    job_deadline: float
 
 
 @dataclass(frozen=True)
@@ -453,6 +456,7 @@ def limits(policy: Mapping[str, Any]) -> Limits:
         connect_timeout=float(given["connect_timeout_s"]),
         read_timeout=float(given["read_timeout_s"]),
         deadline=float(given["deadline_s"]),
+        job_deadline=float(given["job_deadline_s"]),
     )
 
 

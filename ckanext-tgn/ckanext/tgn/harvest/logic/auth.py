@@ -35,6 +35,10 @@ MANAGING = (
     "harvest_send_job_to_gather_queue",
     "harvest_objects_import",
     "harvest_object_create",
+    # A harvest object holds the raw record, withdrawn (private) datasets' included, and
+    # /dataset/harvest_object/<id> serves it to anyone in stock ckanext-harvest.
+    "harvest_object_show",
+    "harvest_object_list",
 )
 
 
@@ -78,6 +82,21 @@ def _guard_package(name: str) -> Callable[..., AuthResult]:
     return guard
 
 
+def _guard_bulk(name: str) -> Callable[..., AuthResult]:
+    """The organisation bulk actions take dataset ids: a harvest source among them is
+    refused (an organisation admin could otherwise delete or hide it)."""
+
+    @tk.chained_auth_function
+    def guard(next_auth: Any, context: Context, data_dict: DataDict | None) -> AuthResult:
+        ids = (data_dict or {}).get("datasets") or []
+        if any(_is_harvest_source({"id": ref}) for ref in ids if isinstance(ref, str)):
+            return _staff_only(context, data_dict)
+        return next_auth(context, data_dict)
+
+    guard.__name__ = name
+    return guard
+
+
 def tgn_harvest_sync(context: Context, data_dict: DataDict) -> AuthResult:
     """Only sysadmins (who bypass this function) register sources from the files."""
     return _staff_only(context, data_dict)
@@ -92,6 +111,8 @@ def auth_functions() -> dict[str, Callable[..., AuthResult]]:
     functions: dict[str, Callable[..., AuthResult]] = {name: _refuse(name) for name in MANAGING}
     for name in ("package_create", "package_update", "package_patch", "package_delete"):
         functions[name] = _guard_package(name)
+    for name in ("bulk_update_delete", "bulk_update_private", "bulk_update_public"):
+        functions[name] = _guard_bulk(name)
     functions["tgn_harvest_sync"] = tgn_harvest_sync
     functions["tgn_harvest_status"] = tgn_harvest_status
     return functions
