@@ -221,12 +221,17 @@ def reset_database() -> None:
 
     from ckanext.tgn.validation import reports
 
+    engine = model.meta.engine
+    assert engine is not None  # bound by make_app
     model.Session.close_all()
     model.repo.rebuild_db()
     for plugin in ("harvest", "activity", "tgn_validation"):
         _run_migrations(plugin)
-    engine = model.meta.engine
-    assert engine is not None  # bound by make_app
+    # CKAN's migration environment binds the model to an engine without a connection pool
+    # (ckan/migration/env.py): a new PostgreSQL connection per commit, half of a harvest's
+    # time. Production never runs migrations in the harvest consumers: bind the app's
+    # pooled engine again.
+    model.init_model(engine)
     with engine.begin() as connection:
         for table in reversed(reports.metadata.sorted_tables):
             connection.execute(table.delete())

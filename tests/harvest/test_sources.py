@@ -140,3 +140,16 @@ def test_the_example_files_of_harvest_configs_are_valid():
     assert errors == []
     assert sorted(s.type for s in found) == ["ckan", "csw", "dcat", "dcat"]
     assert all(s.policy["mapping"]["licence_default"] is None for s in found)
+
+
+def test_upstream_messages_reach_staff_in_french_without_tracebacks():
+    from ckanext.tgn.harvest.base import french
+
+    dump = "Error importing dataset jeu-1: ValueError('x') / Traceback (most recent call last): ..."
+    assert french(dump) == "erreur à l'import du jeu jeu-1: ValueError('x')"
+    summary = "Create validation Error: {'Licence': ['Licence inconnue']}"
+    assert (
+        french(summary)
+        == "refusé par le schéma de la plateforme : {'Licence': ['Licence inconnue']}"
+    )
+    assert french("x" * 5000).endswith("…") and len(french("x" * 5000)) == 1000

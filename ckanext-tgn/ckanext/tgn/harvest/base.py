@@ -9,12 +9,17 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectExtra
+from ckanext.harvest.model import (
+    HarvestGatherError,
+    HarvestObject,
+    HarvestObjectError,
+    HarvestObjectExtra,
+)
 from ckanext.tgn.lib.context import site_user_context
 
 from .policy import PolicyMissing, SourcePolicy
@@ -24,16 +29,41 @@ log = logging.getLogger(__name__)
 
 MAX_GATHER_ERRORS = 20
 WITHDRAWN = "harvest_withdrawn_at"
+# The English messages of ckanext-harvest, -dcat and -spatial, as staff read them (in
+# `status` and on ckanext-harvest's job pages).
+UPSTREAM_WORDS = (
+    ("Error parsing the RDF file:", "catalogue RDF illisible :"),
+    ("Create validation Error:", "refusé par le schéma de la plateforme :"),
+    ("Update validation Error:", "mise à jour refusée par le schéma de la plateforme :"),
+    ("Validation Error:", "refusé par le schéma de la plateforme :"),
+    ("Error importing dataset", "erreur à l'import du jeu"),
+    ("Error when processsing dataset:", "erreur à la lecture d'un jeu :"),
+    ("Could not get a unique identifier for dataset", "jeu sans identifiant ni adresse"),
+    ("Error parsing ISO document", "fiche ISO 19139 illisible"),
+    ("Could not extract reference date", "date de la fiche (gmd:dateStamp) illisible"),
+    ("Object ", "fiche déjà moissonnée par un autre objet : "),
+    ("Empty content for object", "contenu vide"),
+    ("Could not parse content for object", "contenu illisible"),
+    ("RDFHarvester plugin error:", "erreur du moissonneur :"),
+)
+
+
+def french(message: str) -> str:
+    """An upstream message in French, without the traceback or record dump it may carry."""
+    for english, translated in UPSTREAM_WORDS:
+        if message.startswith(english):
+            message = translated + message[len(english) :]
+            break
+    for cut in (" / Traceback", "\nTraceback"):
+        message = message.split(cut, 1)[0]
+    message = message.strip()
+    return message if len(message) <= 1000 else message[:999] + "…"
 
 
 class GuardedHarvester:
     """Mixed into each harvester class, before its upstream class."""
 
     _incomplete: bool = False
-
-    if TYPE_CHECKING:  # ckanext-harvest's HarvesterBase, which every upstream class has
-
-        def _save_object_error(self, message: str, obj: Any, stage: str = ...) -> None: ...
 
     # --- the source ------------------------------------------------------------------------
     def _policy(self, source: Any) -> SourcePolicy:
@@ -56,6 +86,14 @@ class GuardedHarvester:
         return config
 
     # --- reporting -------------------------------------------------------------------------
+    def _save_gather_error(self, message: str, job: Any) -> None:
+        HarvestGatherError.create(french(message), job)
+
+    def _save_object_error(
+        self, message: str, obj: Any, stage: str = "Fetch", line: Any = None
+    ) -> None:
+        HarvestObjectError.create(french(message), obj, stage, line)
+
     def _gather_error(self, message: str, job: Any, *, incomplete: bool = True) -> None:
         """A French error on the job; an incomplete gather never withdraws anything."""
         if incomplete:

@@ -27,7 +27,7 @@ import ckan.model as model
 import dateutil.parser
 import lxml.etree as etree
 
-from ckanext.harvest.model import HarvestObject, HarvestObjectError
+from ckanext.harvest.model import HarvestObject
 from ckanext.harvest.model import HarvestObjectExtra as HOExtra
 from ckanext.spatial.harvested_metadata import ISODocument
 from ckanext.spatial.harvesters.base import guess_resource_format
@@ -67,14 +67,6 @@ _EXCEPTION_ROOTS = (
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>])", re.I | re.S)
 _IDENTIFICATION = "gmd:identificationInfo/*"
-# Upstream's English object errors, as staff read them.
-_UPSTREAM_WORDS = (
-    ("Validation Error:", "refusé par le schéma de la plateforme :"),
-    ("Error parsing ISO document", "fiche ISO 19139 illisible"),
-    ("Could not extract reference date", "date de la fiche (gmd:dateStamp) illisible"),
-    ("Object ", "fiche déjà moissonnée par un autre objet : "),
-    ("Empty content for object", "fiche vide"),
-)
 
 
 # --- requests and answers ---------------------------------------------------------------
@@ -394,15 +386,6 @@ class TgnCswHarvester(GuardedHarvester, CSWHarvester):
     def _is_wms(self, url: str) -> bool:
         """Upstream's optional WMS check fetches with OWSLib, outside the guard: off."""
         return False
-
-    def _save_object_error(
-        self, message: str, obj: Any, stage: str = "Fetch", line: Any = None
-    ) -> Any:
-        for english, french in _UPSTREAM_WORDS:
-            if message.startswith(english):
-                message = french + message[len(english) :]
-                break
-        return HarvestObjectError.create(message[:2000], obj, stage, line)
 
     def get_original_url(self, harvest_object_id: str) -> str | None:
         obj = (

@@ -19,6 +19,7 @@ from ckanext.harvest.model import (
     HarvestSource,
 )
 
+from ..base import french
 from ..policy import CONFIG_KEY, config_of
 from ..sources import Source, load_directory
 
@@ -27,14 +28,6 @@ __all__ = ["tgn_harvest_status", "tgn_harvest_sync"]
 # The fields of a source that sync compares and writes.
 COMPARED = ("title", "notes", "url", "source_type", "frequency", "config", "owner_org", "active")
 MAX_ERRORS_SHOWN = 5
-# ckanext-harvest's and ckanext-dcat's English messages, as staff read them.
-_UPSTREAM_WORDS = (
-    ("Error parsing the RDF file:", "catalogue RDF illisible :"),
-    ("Create validation Error:", "refusé par le schéma de la plateforme :"),
-    ("Update validation Error:", "mise à jour refusée par le schéma de la plateforme :"),
-    ("Error importing dataset", "erreur à l'import du jeu"),
-    ("Error when processsing dataset:", "erreur à la lecture d'un jeu :"),
-)
 
 
 def sources_directory() -> Path:
@@ -185,13 +178,6 @@ def tgn_harvest_sync(context: Context, data_dict: DataDict) -> dict[str, Any]:
     return report
 
 
-def _french(message: str) -> str:
-    for english, french in _UPSTREAM_WORDS:
-        if message.startswith(english):
-            message = french + message[len(english) :]
-    return message.split(" / Traceback", 1)[0].strip()
-
-
 def _when(value: Any) -> str | None:
     """A job time as text (ckanext-harvest stores some as datetimes, some as strings)."""
     if not value:
@@ -240,14 +226,14 @@ def source_status(source: HarvestSource) -> dict[str, Any]:
         .all()
     )
     gather = [
-        _french(e.message)
+        french(e.message)
         for e in model.Session.query(HarvestGatherError)
         .filter_by(harvest_job_id=job.id)
         .order_by(HarvestGatherError.created)
         .limit(MAX_ERRORS_SHOWN)
     ]
     objects = [
-        f"{o.guid.split(':', 1)[-1]} : {_french(e.message)}"
+        f"{o.guid.split(':', 1)[-1]} : {french(e.message)}"
         for e, o in model.Session.query(HarvestObjectError, HarvestObject)
         .join(HarvestObject, HarvestObject.id == HarvestObjectError.harvest_object_id)
         .filter(HarvestObject.harvest_job_id == job.id)
