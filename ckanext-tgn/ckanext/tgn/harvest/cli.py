@@ -118,7 +118,11 @@ def _print_status(status: dict[str, Any]) -> None:
     state = "active" if status["active"] else "désactivée"
     click.echo(f"{status['name']}  ({status['type']}, {state}, {status['frequency']})")
     click.echo(f"  jeux moissonnés : {status['datasets']}")
-    click.echo(f"  prochain passage : {status['next_run'] or 'à la demande'}")
+    if status["frequency"] == "MANUAL":
+        next_run = "à la demande (ckan tgn harvest run)"
+    else:
+        next_run = status["next_run"] or "au prochain « ckan harvester run » (toutes les 5 min)"
+    click.echo(f"  prochain passage : {next_run}")
     job = status["last_job"]
     if job is None:
         click.echo("  aucun moissonnage encore")
