@@ -12,6 +12,7 @@ from ckan.tests import factories, helpers
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
 from tests.helpers.crawl import PER_PAGE, dataset_uri, datasets
+from tests.helpers.harvest import registered_source
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "tgn_db", "clean_index"),
@@ -109,14 +110,8 @@ class TestOtherTypes:
         """A harvest source is a public CKAN package of another type: not in the catalogs,
         and its RDF URL answers as for a name that never existed."""
         org = factories.Organization(territory_kind="epci", epci_nature="CC", siren="200066629")
-        source = helpers.call_action(
-            "harvest_source_create",
-            {"user": factories.Sysadmin()["name"]},
-            name="source-publique",
-            title="Source publique",
-            url="http://127.0.0.1:9/catalog.ttl",
-            source_type="dcat_rdf",
-            owner_org=org["id"],
+        source = registered_source(
+            org, "source-publique", "http://127.0.0.1:9/catalog.ttl", factories.Sysadmin()["name"]
         )
         for suffix in ("ttl", "xml", "jsonld"):
             response = app.get(f"/dataset/{source['id']}.{suffix}")
@@ -124,4 +119,4 @@ class TestOtherTypes:
             never = app.get(f"/dataset/00000000-0000-4000-8000-000000000000.{suffix}")
             assert response.get_data(as_text=True) == never.get_data(as_text=True)
         catalog = app.get("/catalog.ttl").get_data(as_text=True)
-        assert source["id"] not in catalog and "Source publique" not in catalog
+        assert source["id"] not in catalog and "source-publique" not in catalog

@@ -163,3 +163,34 @@ class Partner:
             tk.get_action("package_show")(site_user_context(), {"id": row[0]}) for row in query
         ]
         return sorted(found, key=lambda d: d["title"])
+
+
+def registered_source(org: dict[str, Any], name: str, url: str, sysadmin: str) -> dict[str, Any]:
+    """A DCAT harvest source created as ``sync`` would (our type, a config from a checked
+    file), for tests about sources themselves rather than harvesting."""
+    from ckan.tests import helpers
+
+    from ckanext.tgn.harvest import sources
+    from ckanext.tgn.harvest.policy import config_of
+
+    checked = sources.parse(
+        f"{name}.yaml",
+        {
+            "name": name,
+            "title": name,
+            "type": "dcat",
+            "url": "https://catalogue.exemple.fr/catalog.ttl",
+            "organization": {"siren": org["siren"]},
+            "datagouv": {"expose": True},
+        },
+    )
+    return helpers.call_action(
+        "harvest_source_create",
+        {"user": sysadmin},
+        name=name,
+        title=checked.title,
+        url=url,
+        source_type=checked.harvest_type,
+        config=config_of(checked),
+        owner_org=org["id"],
+    )

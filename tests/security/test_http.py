@@ -9,6 +9,7 @@ import pytest
 from ckan.tests import factories, helpers
 
 from tests.helpers import data
+from tests.helpers.harvest import registered_source
 from tests.helpers.session import PASSWORD, csrf_token, log_in
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "tgn_db", "clean_index")
@@ -65,14 +66,8 @@ def harvest_staff(app) -> dict[str, Any]:
     """A sysadmin logged in through the login form, and a DCAT harvest source."""
     sysadmin = factories.Sysadmin(password=PASSWORD)
     org = data.organisation()
-    source = helpers.call_action(
-        "harvest_source_create",
-        {"user": sysadmin["name"]},
-        name="source-essai",
-        title="Source d'essai",
-        url="http://127.0.0.1:9/catalog.ttl",
-        source_type="dcat_rdf",
-        owner_org=org["id"],
+    source = registered_source(
+        org, "source-essai", "http://127.0.0.1:9/catalog.ttl", sysadmin["name"]
     )
     return {"sysadmin": sysadmin, "source": source, "browser": log_in(app, sysadmin)}
 
