@@ -4,6 +4,8 @@ file, harvested in this process on the real services."""
 from __future__ import annotations
 
 from ckan.plugins import toolkit as tk
+from rdflib import URIRef
+from rdflib.namespace import SKOS
 
 from ckanext.tgn.lib import refdata
 from tests.helpers import data, shacl
@@ -295,6 +297,9 @@ class TestInOurFeed:
         graph, _ = crawl(app, catalog)
         assert len(datasets_of(graph)) == 2
         assert shacl.violations(graph) == []
+        adms = URIRef("http://www.w3.org/ns/adms#identifier")
+        notations = {str(graph.value(node, SKOS.notation)) for node in graph.objects(None, adms)}
+        assert notations == {f"{base}/datasets/jeu-1", f"{base}/datasets/jeu-2"}
         code, lines, stderr = harvest_with_udata(graph, tmp_path)
         items = [item for item in lines[:-1] if item.get("type") == "dataset"]
         assert code == 0, (lines[-1], items, stderr[-2000:])
@@ -302,6 +307,8 @@ class TestInOurFeed:
         for item in items:
             assert item["status"] == "done" and item["degraded"] == [] and item["errors"] == []
             assert item["license"] == "lov2" and item["frequency"] == "monthly"
+        # data.gouv.fr keys them by our id, not by the upstream URI beside it.
+        assert {i["remote_id"] for i in items} == {d["id"] for d in partner.datasets("expose")}
         (dataset, _) = partner.datasets("expose")
         page = app.get(f"/dataset/{dataset['name']}").body
         assert "Moissonné depuis" in page and f'href="{base}/datasets/jeu-1"' in page

@@ -92,6 +92,10 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         upstream = dataset_dict
         if dataset_dict.get("territories") and dataset_dict.get("spatial"):
             upstream = {k: v for k, v in dataset_dict.items() if k != "spatial"}
+        # A harvested dataset keeps its identity upstream as an adms:identifier (as
+        # data.gouv.fr does for what it harvests); upstream writes alternate_identifier so.
+        if dataset_dict.get("harvest_uri") and not dataset_dict.get("alternate_identifier"):
+            upstream = {**upstream, "alternate_identifier": [dataset_dict["harvest_uri"]]}
         super().graph_from_dataset(upstream, dataset_ref)
         self._identifier(dataset_dict, dataset_ref)
         self._licence(dataset_dict, dataset_ref)
