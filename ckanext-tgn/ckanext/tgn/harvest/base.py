@@ -9,11 +9,13 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from sqlalchemy.orm import aliased
 
+from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.harvest.model import (
     HarvestGatherError,
     HarvestObject,
@@ -262,6 +264,16 @@ class GuardedHarvester:
             return False
         return True
 
+    def _mark_datasets_for_deletion(self, guids_in_source: list[str], harvest_job: Any) -> Any:
+        """The objects of the datasets gone from the source, under our policy; made by
+        ckanext-dcat's own step (one object per guid, ``status`` extra "delete"), which the
+        CSW and CKAN harvesters reuse as it is."""
+        if not self._deletion_allowed(guids_in_source, harvest_job):
+            return []
+        return DCATRDFHarvester._mark_datasets_for_deletion(
+            cast(Any, self), guids_in_source, harvest_job
+        )
+
     def _withdraw(self, harvest_object: Any) -> bool:
         """A dataset gone from its source: private and marked, deleted after the grace period."""
         package_id = harvest_object.package_id
@@ -290,18 +302,19 @@ class GuardedHarvester:
             )
         }
         grace = dt.timedelta(days=float(policy.deletion.get("grace_days", 14)))
+        withdrawn_at, source, key = (aliased(model.PackageExtra) for _ in range(3))
         rows = (
-            model.Session.query(model.Package.id, model.PackageExtra.value)
-            .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
-            .filter(model.PackageExtra.key == WITHDRAWN, model.PackageExtra.value != "")
+            model.Session.query(model.Package.id, withdrawn_at.value, key.value)
+            .join(withdrawn_at, withdrawn_at.package_id == model.Package.id)
+            .join(source, source.package_id == model.Package.id)
+            .outerjoin(key, (key.package_id == model.Package.id) & (key.key == "guid"))
+            .filter(withdrawn_at.key == WITHDRAWN, withdrawn_at.value != "")
+            .filter(source.key == "harvest_source_name", source.value == policy.name)
             .filter(model.Package.state == "active")
             .all()
         )
-        for package_id, withdrawn in rows:
-            pkg = model.Package.get(package_id)
-            if pkg is None or pkg.extras.get("harvest_source_name") != policy.name:
-                continue
-            if pkg.extras.get("guid") in read_again:
+        for package_id, withdrawn, guid in rows:
+            if guid in read_again:
                 continue
             try:
                 since = dt.date.fromisoformat(withdrawn)

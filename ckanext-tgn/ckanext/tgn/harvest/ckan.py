@@ -29,7 +29,7 @@ from ckanext.harvest.harvesters.ckanharvester import (
     ContentFetchError,
     SearchError,
 )
-from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+from ckanext.harvest.model import HarvestObject
 
 from . import guard, mapping
 from .base import GuardedHarvester
@@ -383,8 +383,7 @@ class TgnCkanHarvester(GuardedHarvester, CKANHarvester):
             obj.save()
             ids.append(obj.id)
             guids.append(guid)
-        if self._deletion_allowed(guids, harvest_job):
-            ids.extend(self._mark_datasets_for_deletion(guids, harvest_job))
+        ids.extend(self._mark_datasets_for_deletion(guids, harvest_job))
         if not self._incomplete:
             self._delete_expired(harvest_job)
         return ids
@@ -451,27 +450,6 @@ class TgnCkanHarvester(GuardedHarvester, CKANHarvester):
                     self._job,
                 )
             self._done = True  # a short page is the last: no empty page to ask for
-
-    def _mark_datasets_for_deletion(
-        self, guids_in_source: list[str], harvest_job: Any
-    ) -> list[str]:
-        """As ckanext-dcat does: one object per dataset gone, ``status`` extra "delete"
-        (``import_stage`` withdraws it). Called only when ``_deletion_allowed``."""
-        current = self._current(harvest_job)
-        ids = []
-        for guid in set(current) - set(guids_in_source):
-            obj = HarvestObject(
-                guid=guid,
-                job=harvest_job,
-                package_id=current[guid],
-                extras=[HarvestObjectExtra(key="status", value="delete")],
-            )
-            model.Session.query(HarvestObject).filter_by(guid=guid).update(
-                {"current": False}, False
-            )
-            obj.save()
-            ids.append(obj.id)
-        return ids
 
     # --- import ----------------------------------------------------------------------------
     def import_stage(self, harvest_object: Any) -> Any:

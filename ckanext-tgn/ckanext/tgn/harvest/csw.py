@@ -489,21 +489,7 @@ class TgnCswHarvester(GuardedHarvester, CSWHarvester):
             )
             obj.save()
             ids.append(obj.id)
-        wanted = set(guids)
-        gone = [guid for guid in current if guid not in wanted]
-        if gone and self._deletion_allowed(guids, harvest_job):
-            for guid in gone:
-                model.Session.query(HarvestObject).filter_by(guid=guid).update(
-                    {"current": False}, False
-                )
-                obj = HarvestObject(
-                    guid=guid,
-                    job=harvest_job,
-                    package_id=current[guid],
-                    extras=[HOExtra(key="status", value="delete")],
-                )
-                obj.save()
-                ids.append(obj.id)
+        ids.extend(self._mark_datasets_for_deletion(guids, harvest_job))
         if not self._incomplete:
             self._delete_expired(harvest_job)
         return ids

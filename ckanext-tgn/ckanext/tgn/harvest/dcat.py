@@ -222,11 +222,6 @@ class TgnDcatHarvester(GuardedHarvester, DCATRDFHarvester):
         upstream = super()._get_guid(dataset_dict, source_url=source_url)
         return f"{self._job.source.id}:{upstream}" if upstream else None
 
-    def _mark_datasets_for_deletion(self, guids_in_source: list[str], harvest_job: Any) -> Any:
-        if not self._deletion_allowed(guids_in_source, harvest_job):
-            return []
-        return super()._mark_datasets_for_deletion(guids_in_source, harvest_job)
-
     # --- import ----------------------------------------------------------------------------
     def import_stage(self, harvest_object: Any) -> Any:
         return self._import_safely(harvest_object, self._import)

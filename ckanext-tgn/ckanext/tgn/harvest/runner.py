@@ -20,7 +20,7 @@ from ckanext.harvest.logic.action.create import HarvestJobExists
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
 from ckanext.tgn.lib.context import site_user_context
 
-from .logic.action import source_status, sources_directory
+from .logic.action import organizations_by_siren, source_status, sources_directory
 from .policy import SourcePolicy, config_of
 from .sources import SourceError, load
 
@@ -74,10 +74,10 @@ def run_now(name: str, echo: Echo) -> dict[str, Any]:
 
 
 def _organization(siren: str) -> model.Group:
-    for org in model.Session.query(model.Group).filter_by(is_organization=True, state="active"):
-        if org.extras.get("siren") == siren:
-            return org
-    raise RunRefused(f"aucune organisation de la plateforme n'a le SIREN {siren}")
+    org = organizations_by_siren().get(siren)
+    if org is None:
+        raise RunRefused(f"aucune organisation de la plateforme n'a le SIREN {siren}")
+    return org
 
 
 def check(ref: str, limit: int) -> Iterator[tuple[str, str, Any]]:

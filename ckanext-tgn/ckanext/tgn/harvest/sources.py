@@ -19,6 +19,8 @@ import yaml
 
 from ckanext.tgn.lib import refdata, siren, vocab
 
+from . import mapping
+
 # The file's `type` -> the ckanext-harvest source type of our guarded harvester.
 SOURCE_TYPES = {"dcat": "tgn_dcat", "csw": "tgn_csw", "ckan": "tgn_ckan"}
 # ckanext-harvest's frequencies, minus ALWAYS (a source re-run as soon as it finishes).
@@ -48,7 +50,6 @@ KEEPABLE = (
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 LIMIT_DEFAULTS: dict[str, float] = {
     "max_datasets": 5000,
@@ -269,7 +270,7 @@ def _mapping_policy(file: str, raw: Any) -> dict[str, Any]:
     contact = _mapping(file, "mapping.contact", m.get("contact"), {"name": "", "email": ""})
     out["contact_name"] = _text(file, "mapping.contact.name", contact.get("name"), required=False)
     email = _text(file, "mapping.contact.email", contact.get("email"), required=False)
-    if email and not _EMAIL.match(email):
+    if email and mapping.email(email) is None:
         raise _fail(file, "mapping.contact.email", f"« {email} » n'est pas une adresse e-mail.")
     out["contact_email"] = email
     keep = m.get("keep_local") or []

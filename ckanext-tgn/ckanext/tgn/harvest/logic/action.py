@@ -42,7 +42,7 @@ def sources_directory() -> Path:
     return directory
 
 
-def _organizations_by_siren() -> dict[str, model.Group]:
+def organizations_by_siren() -> dict[str, model.Group]:
     rows = (
         model.Session.query(model.Group)
         .filter(model.Group.is_organization == True, model.Group.state == "active")  # noqa: E712
@@ -128,7 +128,7 @@ def tgn_harvest_sync(context: Context, data_dict: DataDict) -> dict[str, Any]:
         "unmanaged": [],
         "errors": [{"file": e.file, "error": str(e)} for e in problems],
     }
-    organizations = _organizations_by_siren()
+    organizations = organizations_by_siren()
     registered = _registered()
     for source in sources:
         org = organizations.get(source.siren)
