@@ -12,6 +12,7 @@ from ckan import model
 from ckan.lib.app_globals import _CONFIG_CACHE
 from ckan.tests import helpers as ckan_helpers
 
+from ckanext.tgn.dcat import store as dcat_store
 from ckanext.tgn.validation import reports
 from tests.helpers import data
 from tests.helpers.table_server import fresh_state, serving
@@ -48,11 +49,14 @@ def migrate_plugins(migrate_db_for):
         migrate_db_for("harvest")
         migrate_db_for("activity")
         migrate_db_for("tgn_validation")
-        # CKAN's reset empties the tables of core's metadata only; the report table has a
-        # metadata of its own (validation/reports.py): emptied here, no report outlives a test.
+        migrate_db_for("tgn_dcat")
+        # CKAN's reset empties the tables of core's metadata only; the report and fragment
+        # tables have metadata of their own: emptied here, no report or fragment outlives a test.
         with model.meta.engine.begin() as connection:
-            for table in reversed(reports.metadata.sorted_tables):
-                connection.execute(table.delete())
+            for meta in (reports.metadata, dcat_store.metadata):
+                for table in reversed(meta.sorted_tables):
+                    connection.execute(table.delete())
+        dcat_store.forget_memory()
 
     return migrate
 

@@ -8,6 +8,7 @@ The views turn a ``CatalogRefused`` into its HTTP answer.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import re
 from collections.abc import Mapping
@@ -16,10 +17,16 @@ from urllib.parse import urlencode
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.search import SearchError
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, RDF
+from sqlalchemy.exc import SQLAlchemyError
 
 from ckanext.dcat.processors import HYDRA, RDFSerializer
+
+from . import fragments, store
+from .fragments import Unrenderable
+
+log = logging.getLogger(__name__)
 
 # URL suffix -> (rdflib format, media type)
 FORMATS = {
@@ -142,13 +149,19 @@ def search_filters(args: Mapping[str, str]) -> dict[str, Any]:
 NOT_EXPOSED = "-datagouv_expose:false"
 
 
-def public_search(args: Mapping[str, str], extra_fq: list[str], page: int) -> dict[str, Any]:
-    """Public, active datasets only; the harvester's filters go in their own fq (an AND)."""
+def rows_per_page() -> int:
     # package_search caps rows at ckan.search.rows_max: page with the rows it will return.
-    rows = min(
+    return min(
         int(tk.config.get("ckanext.dcat.datasets_per_page") or 100),
         int(tk.config.get("ckan.search.rows_max") or 1000),
     )
+
+
+def public_search(
+    args: Mapping[str, str], extra_fq: list[str], page: int, **extra: Any
+) -> dict[str, Any]:
+    """Public, active datasets only; the harvester's filters go in their own fq (an AND)."""
+    rows = rows_per_page()
     filters = search_filters(args)
     data_dict = {
         "q": filters["q"],
@@ -164,6 +177,7 @@ def public_search(args: Mapping[str, str], extra_fq: list[str], page: int) -> di
         "sort": PAGE_ORDER,
         "rows": rows,
         "start": (page - 1) * rows,
+        **extra,
     }
     # Anonymous on purpose: a logged-in sysadmin harvests exactly what the public sees.
     try:
@@ -210,25 +224,162 @@ def paging(
     return info
 
 
+def _org_filter(owner_org: str | None) -> list[str]:
+    return [f'owner_org:"{owner_org}"'] if owner_org else []
+
+
 def catalog_page(
     args: Mapping[str, str],
     endpoint: str,
     suffix: str,
     catalog_dict: dict[str, Any],
-    extra_fq: list[str],
+    owner_org: str | None,
     **values: Any,
 ) -> tuple[str, str]:
-    """One page of a catalog: its body and media type."""
-    rdf, media_type = rdf_format(suffix)
+    """One page of a catalog (the site's, or one organisation's): its body and media type."""
+    _, media_type = rdf_format(suffix)
     page = page_number(args.get("page", "1"))
-    result = public_search(args, extra_fq, page)
+    if tk.config["ckanext.tgn.dcat.cache"] and not tk.asbool(
+        tk.config.get("ckanext.dcat.expose_subcatalogs")
+    ):
+        try:
+            body = cached_page(args, endpoint, suffix, catalog_dict, owner_org, page, **values)
+            return body, media_type
+        except Unrenderable as error:
+            log.warning("DCAT page built without its cache: %s", error)
+    body = uncached_page(args, endpoint, suffix, catalog_dict, owner_org, page, **values)
+    return body, media_type
+
+
+def _catalog_url(endpoint: str, suffix: str, **values: Any) -> str:
+    return absolute_url(endpoint, _format=suffix, **values).rsplit(".", 1)[0]
+
+
+def uncached_page(
+    args: Mapping[str, str],
+    endpoint: str,
+    suffix: str,
+    catalog_dict: dict[str, Any],
+    owner_org: str | None,
+    page: int,
+    **values: Any,
+) -> str:
+    """The page as ckanext-dcat builds one: the profile runs on every dataset, rdflib writes."""
+    rdf, _ = rdf_format(suffix)
+    result = public_search(args, _org_filter(owner_org), page)
     info = paging(args, endpoint, page, result, _format=suffix, **values)
-    catalog_url = absolute_url(endpoint, _format=suffix, **values)
-    serializer = CatalogSerializer(catalog_url.rsplit(".", 1)[0])
-    body = serializer.serialize_catalog(
+    serializer = CatalogSerializer(_catalog_url(endpoint, suffix, **values))
+    return serializer.serialize_catalog(
         catalog_dict, result["results"], _format=rdf, pagination_info=info
     )
-    return body, media_type
+
+
+def _filtered(args: Mapping[str, str]) -> bool:
+    return any(args.get(name, "").strip() for name in FILTER_PARAMETERS)
+
+
+def cached_page(
+    args: Mapping[str, str],
+    endpoint: str,
+    suffix: str,
+    catalog_dict: dict[str, Any],
+    owner_org: str | None,
+    page: int,
+    **values: Any,
+) -> str:
+    """The page joined from stored fragments, membership and order read from ``package``.
+
+    With q / fq / modified_since, Solr finds the candidates (in its order) and the database
+    still decides which of them are public.
+    """
+    column = fragments.FORMATS[suffix][0]
+    rows = rows_per_page()
+    if _filtered(args):
+        result = public_search(args, _org_filter(owner_org), page, fl="id")
+        total, ids = result["count"], [r["id"] for r in result["results"]]
+        info = paging(
+            args, endpoint, page, {"count": total, "rows": rows}, _format=suffix, **values
+        )
+    else:
+        total = store.count(CATALOG_TYPE, owner_org)
+        info = paging(
+            args, endpoint, page, {"count": total, "rows": rows}, _format=suffix, **values
+        )
+        ids = store.page_ids(CATALOG_TYPE, owner_org, rows, (page - 1) * rows)
+    generation = fragments.generation()
+    entries = store.entries(ids, CATALOG_TYPE, column, generation, dt.date.today())
+    keys = list(dict.fromkeys(k for e in entries if e.fresh for k in e.shared or []))
+    shared = store.blocks(keys, column)
+    for entry in entries:
+        if entry.fresh and any(k not in shared for k in entry.shared or []):
+            entry.body = None  # a block gone from the table: render the fragment again
+    stale = [e for e in entries if not e.fresh]
+    if stale:
+        render_stale(stale, column, shared, generation)
+    entries = [e for e in entries if e.fresh]
+    order = list(dict.fromkeys(k for e in entries for k in e.shared or []))
+    return fragments.join(
+        column,
+        [
+            _catalog_block(endpoint, suffix, catalog_dict, entries, info, column, **values),
+            *(e.body or "" for e in entries),
+            *(shared[k] for k in order),
+        ],
+    )
+
+
+def render_stale(
+    stale: list[store.Entry], column: str, shared: dict[str, str], generation: str
+) -> None:
+    """Render the stale fragments of a page from the search index (as an uncached page
+    would), store them, and fill in the entries and the page's shared blocks."""
+    result = tk.get_action("package_search")(
+        {"ignore_auth": True, "user": ""},
+        {
+            "q": "*:*",
+            "fq_list": [f"+dataset_type:{CATALOG_TYPE}", NOT_EXPOSED],
+            "fq": "id:(" + " OR ".join(f'"{e.package_id}"' for e in stale) + ")",
+            "rows": len(stale),
+            "include_private": False,
+            "include_drafts": False,
+        },
+    )
+    dicts = {d["id"]: d for d in result["results"]}
+    renderer = fragments.Renderer(known_blocks=shared)
+    rendered = []
+    for entry in stale:
+        dataset_dict = dicts.get(entry.package_id)
+        if dataset_dict is None:
+            log.warning("DCAT: %s listed in the database, not in the index", entry.package_id)
+            continue
+        fragment = renderer.render(dataset_dict)
+        rendered.append(fragment)
+        entry.uri, entry.shared, entry.body = fragment.uri, fragment.shared, fragment.bodies[column]
+        for block in fragment.blocks:
+            shared.setdefault(block.key, block.bodies[column])
+    try:
+        store.save(rendered, {e.package_id: e.org_sig for e in stale}, generation)
+    except SQLAlchemyError:
+        log.exception("DCAT: fragments not stored (the page is served all the same)")
+
+
+def _catalog_block(
+    endpoint: str,
+    suffix: str,
+    catalog_dict: dict[str, Any],
+    entries: list[store.Entry],
+    info: dict[str, Any],
+    column: str,
+    **values: Any,
+) -> str:
+    """The catalog node, its dcat:dataset links and the Hydra paging, built live."""
+    serializer = CatalogSerializer(_catalog_url(endpoint, suffix, **values))
+    serializer.g = Graph()
+    catalog_ref = serializer.graph_from_catalog(catalog_dict)
+    for entry in entries:
+        serializer.g.add((catalog_ref, DCAT.dataset, URIRef(entry.uri or "")))
+    serializer._add_pagination_triples(info)
+    return fragments.serialise(serializer.g)[column]
 
 
 def _public_dataset(id_or_name: str) -> dict[str, Any]:

@@ -44,6 +44,9 @@ WKT_DECIMALS = 5
 
 # Organisations looked up once per document (a page of a catalog), then forgotten with it.
 _ORGANIZATIONS: WeakKeyDictionary[Graph, dict[str, dict[str, Any]]] = WeakKeyDictionary()
+# The first day a graph's description stops being right (a dct:modified left out because it
+# was in the future will then be due): what a cached rendering must not outlive.
+_DUE: WeakKeyDictionary[Graph, dt.date] = WeakKeyDictionary()
 # The organisation's own fields only: no dataset count (a Solr search per organisation and
 # page), members, groups, tags or followers, none of which a publisher needs.
 _JUST_THE_ORG = {
@@ -76,6 +79,16 @@ def territory_uri(code: str) -> URIRef | None:
         refdata.KIND_DEPARTEMENT: "departement",
     }[territory.kind]
     return URIRef(f"{INSEE_GEO}{path}/{code}")
+
+
+def share_organizations(graph: Graph, organizations: dict[str, dict[str, Any]]) -> None:
+    """Let ``graph`` use (and fill) organisations already looked up for the same request."""
+    _ORGANIZATIONS[graph] = organizations
+
+
+def due_date(graph: Graph) -> dt.date | None:
+    """The first day on which ``graph``'s datasets would be described differently, if any."""
+    return _DUE.get(graph)
 
 
 def _wkt(geometry: dict[str, Any]) -> str:
@@ -292,10 +305,19 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
         for value in list(self.g.objects(dataset_ref, DCT.modified)):
             if str(value)[:10] > today:
                 self.g.remove((dataset_ref, DCT.modified, value))
+                self._due(str(value)[:10])
         if not list(self.g.objects(dataset_ref, DCT.modified)):
             modified = (dataset_dict.get("metadata_modified") or "")[:10]
             if modified:
                 self.g.add((dataset_ref, DCT.modified, Literal(modified, datatype=XSD.date)))
+
+    def _due(self, day: str) -> None:
+        try:
+            due = dt.date.fromisoformat(day)
+        except ValueError:
+            return
+        if self.g not in _DUE or due < _DUE[self.g]:
+            _DUE[self.g] = due
 
     def _distribution(self, dataset_dict: dict[str, Any], resource: dict[str, Any]) -> None:
         ref = URIRef(resource_uri(resource))

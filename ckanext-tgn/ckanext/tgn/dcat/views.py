@@ -26,7 +26,7 @@ def refused(error: CatalogRefused) -> Response:
 
 def site_catalog(_format: str) -> Response:
     body, media_type = catalog.catalog_page(
-        tk.request.args, "tgn_dcat.site_catalog", _format, {}, []
+        tk.request.args, "tgn_dcat.site_catalog", _format, {}, None
     )
     return Response(body, mimetype=media_type)
 
@@ -60,7 +60,7 @@ def organization_catalog(id: str, _format: str) -> Response:
         "tgn_dcat.organization_catalog",
         _format,
         catalog_dict,
-        [f'owner_org:"{org["id"]}"'],
+        org["id"],
         id=org["name"],
     )
     return Response(body, mimetype=media_type)

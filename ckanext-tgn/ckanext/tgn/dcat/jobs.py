@@ -1,0 +1,80 @@
+"""Rendering fragments ahead of the crawlers: after a save (a background job) and on demand
+(``ckan tgn dcat warm``). Never needed for correctness: a page renders what it lacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from . import catalog, fragments, store
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+_IDS_KEY = "tgn_dcat_render"
+
+
+def render(ids: Sequence[str], force: bool = False) -> int:
+    """Render the fragments of the listed datasets among ``ids`` that are stale (all of them
+    with ``force``); the number rendered."""
+    generation = fragments.generation()
+    entries = store.entries(ids, catalog.CATALOG_TYPE, "ttl", generation, dt.date.today())
+    stale = [e for e in entries if force or not e.fresh]
+    if stale:
+        catalog.render_stale(stale, "ttl", {}, generation)
+    return sum(1 for e in stale if e.fresh)
+
+
+def warm(
+    organization: str | None = None,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, int]:
+    """Render every listed dataset's missing or stale fragment, by pages of the catalog:
+    (rendered, listed)."""
+    generation, today = fragments.generation(), dt.date.today()
+    if force:
+        ids = store.page_ids(catalog.CATALOG_TYPE, organization, 10**9, 0)
+    else:
+        ids = store.stale_ids(catalog.CATALOG_TYPE, generation, today, organization)
+    done = 0
+    for start in range(0, len(ids), BATCH):
+        done += render(ids[start : start + BATCH], force=force)
+        model.Session.remove()  # a long warm holds no growing session
+        if progress:
+            progress(min(start + BATCH, len(ids)), len(ids))
+    store.prune(catalog.CATALOG_TYPE)
+    return done, store.count(catalog.CATALOG_TYPE, organization)
+
+
+def render_job(ids: list[str]) -> None:
+    """Background job queued by a save: the datasets' fragments, ready for the next crawl."""
+    count = render(ids)
+    log.debug("DCAT: %d fragment(s) rendered for %d dataset(s)", count, len(ids))
+
+
+# --- queued at the commit of the save --------------------------------------------------------
+def ask(package_id: str) -> None:
+    """Render this dataset once the current transaction commits (not before: a worker would
+    read the previous version)."""
+    if tk.config["ckanext.tgn.dcat.render_on_write"]:
+        model.Session.info.setdefault(_IDS_KEY, set()).add(package_id)
+
+
+def enqueue_committed(session: Any) -> None:
+    """SQLAlchemy ``after_commit``: one job for the datasets saved in the transaction."""
+    ids = session.info.pop(_IDS_KEY, None)
+    if ids:
+        try:
+            tk.enqueue_job(render_job, [sorted(ids)], title="tgn dcat render")
+        except Exception:  # Redis down: the pages will render them when asked
+            log.warning("DCAT: render job not queued for %d dataset(s)", len(ids), exc_info=True)
+
+
+def forget(session: Any, *args: Any) -> None:
+    session.info.pop(_IDS_KEY, None)
