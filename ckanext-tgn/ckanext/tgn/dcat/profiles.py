@@ -9,6 +9,7 @@ the DCAT-AP 3.0.1 shapes; everything else upstream writes is kept as it is.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -91,7 +92,12 @@ def due_date(graph: Graph) -> dt.date | None:
     return _DUE.get(graph)
 
 
-def _wkt(geometry: dict[str, Any]) -> str:
+@cache
+def _territory_wkt(code: str) -> str | None:
+    """A territory's outline as WKT, computed once per process (the outlines are data files)."""
+    geometry = refdata.geometry(code)
+    if geometry is None:
+        return None
     return shapely.to_wkt(shape(geometry), rounding_precision=WKT_DECIMALS, trim=True)
 
 
@@ -233,8 +239,8 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             self.g.remove((node, None, None))
         self.g.remove((dataset_ref, DCT.spatial, None))
         for code in codes:
-            ref, geometry = territory_uri(code), refdata.geometry(code)
-            if ref is None or geometry is None:
+            ref, wkt_text = territory_uri(code), _territory_wkt(code)
+            if ref is None or wkt_text is None:
                 continue
             self.g.add((dataset_ref, DCT.spatial, ref))
             if (ref, RDF.type, DCT.Location) in self.g:
@@ -244,7 +250,7 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
             self.g.add((ref, RDF.type, DCT.Location))
             self.g.add((ref, SKOS.prefLabel, Literal(territory.name, lang="fr")))
             self.g.add((ref, DCT.identifier, Literal(code)))
-            wkt = Literal(_wkt(geometry), datatype=GSP.wktLiteral)
+            wkt = Literal(wkt_text, datatype=GSP.wktLiteral)
             self.g.add((ref, LOCN.geometry, wkt))
 
     def _agent(self, org: dict[str, Any]) -> URIRef:
@@ -321,15 +327,14 @@ class TgnDCATAPProfile(EuropeanDCATAP3Profile):
 
     def _distribution(self, dataset_dict: dict[str, Any], resource: dict[str, Any]) -> None:
         ref = URIRef(resource_uri(resource))
-        url = resource.get("url")
+        url = CleanedURIRef(resource["url"]) if resource.get("url") else None
         for predicate in (DCAT.accessURL, DCAT.downloadURL):
             # Upstream writes accessURL only (downloadURL from a download_url field); udata
             # and the HVD shapes want both on every file.
             self.g.remove((ref, predicate, None))
-            if url:
-                self.g.add((ref, predicate, CleanedURIRef(url)))
-                # the HVD shapes ask for it
-                self.g.add((CleanedURIRef(url), RDF.type, RDFS.Resource))
+            if url is not None:
+                self.g.add((ref, predicate, url))
+                self.g.add((url, RDF.type, RDFS.Resource))  # the HVD shapes ask for it
         self._controlled(ref, DCT["format"], resource.get("format"), "file-type")
         # Upstream writes the media type as a literal; DCAT-AP 3 wants the IANA URI.
         self.g.remove((ref, DCAT.mediaType, None))

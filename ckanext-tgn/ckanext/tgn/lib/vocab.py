@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +35,28 @@ class Vocabulary:
     concepts: tuple[Concept, ...]
 
     def by_uri(self, uri: str) -> Concept | None:
-        return next((c for c in self.concepts if c.uri == uri), None)
+        return self._by_uri.get(uri)
 
     def lookup(self, value: str) -> Concept | None:
         """A concept by URI, by code or by label (case-insensitive): what users type."""
-        wanted = value.strip().casefold()
+        return self._by_name.get(value.strip().casefold())
+
+    # Indexes built on first use (the DCAT profile looks concepts up for every dataset and
+    # file); the first concept in file order wins, as a scan of the list would.
+    @cached_property
+    def _by_uri(self) -> dict[str, Concept]:
+        index: dict[str, Concept] = {}
         for concept in self.concepts:
-            if wanted in (concept.uri.casefold(), concept.code.casefold(), concept.fr.casefold()):
-                return concept
-        return None
+            index.setdefault(concept.uri, concept)
+        return index
+
+    @cached_property
+    def _by_name(self) -> dict[str, Concept]:
+        index: dict[str, Concept] = {}
+        for concept in self.concepts:
+            for name in (concept.uri, concept.code, concept.fr):
+                index.setdefault(name.casefold(), concept)
+        return index
 
 
 @cache
