@@ -354,6 +354,17 @@ class TestNeverStale:
         commune = rdflib.URIRef("http://id.insee.fr/geo/commune/82121")
         assert (commune, RDF.type, DCTERMS.Location) in graph
 
+    def test_without_the_cache_tables_the_catalog_still_answers_uncached(self, app, platform):
+        expected = {dataset_uri(d) for d in platform["public"].values()}
+        model.Session.execute(sa.text("ALTER TABLE tgn_dcat_fragment RENAME TO tgn_dcat_away"))
+        model.Session.commit()
+        try:
+            assert every_format(app, "/catalog") == [expected] * 3
+        finally:
+            model.Session.remove()
+            model.Session.execute(sa.text("ALTER TABLE tgn_dcat_away RENAME TO tgn_dcat_fragment"))
+            model.Session.commit()
+
     def test_only_the_edited_dataset_is_rendered_again(self, app, platform):
         pages(app, "/catalog.xml")
         before = {row.package_id: row.rendered for row in fragment_rows()}

@@ -16,8 +16,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.lib.search import SearchError
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, RDF
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -247,6 +248,9 @@ def catalog_page(
             return body, media_type
         except Unrenderable as error:
             log.warning("DCAT page built without its cache: %s", error)
+        except SQLAlchemyError:  # the cache tables missing (db upgrade not run), a lost link…
+            log.exception("DCAT page built without its cache: database error")
+            model.Session.rollback()
     body = uncached_page(args, endpoint, suffix, catalog_dict, owner_org, page, **values)
     return body, media_type
 
@@ -374,7 +378,6 @@ def _catalog_block(
 ) -> str:
     """The catalog node, its dcat:dataset links and the Hydra paging, built live."""
     serializer = CatalogSerializer(_catalog_url(endpoint, suffix, **values))
-    serializer.g = Graph()
     catalog_ref = serializer.graph_from_catalog(catalog_dict)
     for entry in entries:
         serializer.g.add((catalog_ref, DCAT.dataset, URIRef(entry.uri or "")))

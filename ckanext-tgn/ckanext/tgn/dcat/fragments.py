@@ -95,6 +95,12 @@ class Fragment:
     blocks: list[Block] = field(default_factory=list)
 
 
+def _write(triples: list[Any], rdf_format: ox.RdfFormat) -> str:
+    output = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
+    assert output is not None  # no file given: the bytes are returned
+    return output.decode()
+
+
 # --- the parts of a page ----------------------------------------------------------------------
 def _strip(column: str, text: str) -> str:
     """A serialisation without its document wrapper (prefixes, XML root, JSON array)."""
@@ -119,15 +125,14 @@ def _strip(column: str, text: str) -> str:
 def wrapper(column: str) -> tuple[str, str]:
     """What opens and closes a document in ``column``, around the joined parts."""
     if column == "ttl":
-        probe = ox.serialize(
+        probe = _write(
             [ox.Triple(ox.NamedNode("urn:x"), ox.NamedNode(str(RDF.type)), ox.NamedNode("urn:y"))],
-            format=ox.RdfFormat.TURTLE,
-            prefixes=PREFIXES,
-        ).decode()
+            ox.RdfFormat.TURTLE,
+        )
         header = "".join(line for line in probe.splitlines(True) if line.startswith("@prefix "))
         return header, ""
     if column == "rdfxml":
-        empty = ox.serialize([], format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES).decode()
+        empty = _write([], ox.RdfFormat.RDF_XML)
         end = empty.index(">", empty.index("<rdf:RDF")) + 1
         return empty[:end], "\n</rdf:RDF>\n"
     return "[", "]\n"
@@ -160,13 +165,7 @@ def serialise(triples: Iterable[tuple[Any, Any, Any]]) -> dict[str, str]:
     """rdflib triples as stripped text in every column."""
     try:
         converted = [ox.Triple(_term(s), _term(p), _term(o)) for s, p, o in triples]
-        return {
-            column: _strip(
-                column,
-                ox.serialize(converted, format=_OX_FORMAT[column], prefixes=PREFIXES).decode(),
-            )
-            for column in COLUMNS
-        }
+        return {column: _strip(column, _write(converted, _OX_FORMAT[column])) for column in COLUMNS}
     except (ValueError, SyntaxError) as error:  # an IRI or a language tag pyoxigraph refuses
         raise Unrenderable(str(error)) from error
 

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.exc import SQLAlchemyError
 
 from .fragments import COLUMNS, Block, Fragment
 
@@ -139,19 +142,22 @@ def org_signatures(ids: Iterable[str]) -> dict[str, str]:
     """The signature of each dataset's organisation now (for the fragments a job renders)."""
     sql = f"""SELECT p.id, {_ORG_SIG} FROM package p LEFT JOIN "group" g ON g.id = p.owner_org
               WHERE p.id = ANY(:ids)"""
-    return dict(model.Session.execute(sa.text(sql), {"ids": list(ids)}).fetchall())
+    rows = model.Session.execute(sa.text(sql), {"ids": list(ids)})
+    return {row[0]: row[1] for row in rows}
 
 
 # --- shared blocks: content-addressed, so a copy in memory is never stale ----------------------
 _MEMORY: OrderedDict[tuple[str, str], str] = OrderedDict()
-_MEMORY_SIZE = 3000
+_MEMORY_SIZE = 3000  # about 200 territories with their outlines, concepts, publishers x 3
+_MEMORY_LOCK = threading.Lock()
 
 
 def _remember(key: str, column: str, body: str) -> None:
-    _MEMORY[(key, column)] = body
-    _MEMORY.move_to_end((key, column))
-    while len(_MEMORY) > _MEMORY_SIZE:
-        _MEMORY.popitem(last=False)
+    with _MEMORY_LOCK:
+        _MEMORY[(key, column)] = body
+        _MEMORY.move_to_end((key, column))
+        while len(_MEMORY) > _MEMORY_SIZE:
+            _MEMORY.popitem(last=False)
 
 
 def forget_memory() -> None:
@@ -161,7 +167,8 @@ def forget_memory() -> None:
 
 def blocks(keys: Sequence[str], column: str) -> dict[str, str]:
     """The shared blocks of ``keys`` that exist, in ``column``."""
-    found = {key: _MEMORY[(key, column)] for key in keys if (key, column) in _MEMORY}
+    with _MEMORY_LOCK:
+        found = {key: _MEMORY[(key, column)] for key in keys if (key, column) in _MEMORY}
     missing = [key for key in keys if key not in found]
     if missing:
         query = sa.select(shared_table.c.key, shared_table.c[column]).where(
@@ -207,12 +214,17 @@ def save(fragments: Sequence[Fragment], org_sigs: dict[str, str], generation: st
                 insert.on_conflict_do_update(index_elements=["package_id"], set_=update)
             )
         model.Session.commit()
-    except sa.exc.SQLAlchemyError:
+    except SQLAlchemyError:
         model.Session.rollback()
         raise
     for block in new_blocks.values():
         for column, body in block.bodies.items():
             _remember(block.key, column, body)
+
+
+def _deleted(result: Any) -> int:
+    """Rows a DELETE removed (SQLAlchemy's stubs type execute() without rowcount)."""
+    return int(result.rowcount or 0)
 
 
 def forget(package_ids: Iterable[str]) -> None:
@@ -224,8 +236,8 @@ def forget(package_ids: Iterable[str]) -> None:
 
 def clear() -> tuple[int, int]:
     """Empty the cache: (fragments, shared blocks) removed."""
-    fragments = model.Session.execute(fragment_table.delete()).rowcount
-    shared = model.Session.execute(shared_table.delete()).rowcount
+    fragments = _deleted(model.Session.execute(fragment_table.delete()))
+    shared = _deleted(model.Session.execute(shared_table.delete()))
     model.Session.commit()
     _MEMORY.clear()
     return fragments, shared
@@ -233,19 +245,23 @@ def clear() -> tuple[int, int]:
 
 def prune(catalog_type: str) -> tuple[int, int]:
     """Remove the fragments of datasets no catalog lists and the blocks nothing refers to."""
-    fragments = model.Session.execute(
-        sa.text(
-            f"""DELETE FROM tgn_dcat_fragment f WHERE NOT EXISTS (
+    fragments = _deleted(
+        model.Session.execute(
+            sa.text(
+                f"""DELETE FROM tgn_dcat_fragment f WHERE NOT EXISTS (
                 SELECT 1 FROM package p WHERE p.id = f.package_id AND {_PUBLIC})"""
-        ),
-        {"type": catalog_type},
-    ).rowcount
-    shared = model.Session.execute(
-        sa.text(
-            """DELETE FROM tgn_dcat_shared WHERE key NOT IN (
-                SELECT jsonb_array_elements_text(f.shared::jsonb) FROM tgn_dcat_fragment f)"""
+            ),
+            {"type": catalog_type},
         )
-    ).rowcount
+    )
+    shared = _deleted(
+        model.Session.execute(
+            sa.text(
+                """DELETE FROM tgn_dcat_shared WHERE key NOT IN (
+                SELECT jsonb_array_elements_text(f.shared::jsonb) FROM tgn_dcat_fragment f)"""
+            )
+        )
+    )
     model.Session.commit()
     _MEMORY.clear()
     return fragments, shared
