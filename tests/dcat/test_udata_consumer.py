@@ -7,10 +7,11 @@ feed that our endpoints served to the test app.
 
 from __future__ import annotations
 
+import ckan.plugins.toolkit as tk
 import pytest
 
 from tests.helpers.crawl import PER_PAGE, crawl
-from tests.helpers.udata import harvest_with_udata
+from tests.helpers.udata import harvest_file_with_udata, harvest_with_udata
 
 # The platform is only read: built once for the module (shared_platform, shared_app).
 pytestmark = pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", PER_PAGE)
@@ -51,3 +52,23 @@ def test_udata_harvests_every_public_dataset_with_all_its_metadata(
     assert items[shared_platform["public"]["budget"]["id"]]["license"] == "cc-by"
     routes = items[shared_platform["public"]["routes"]["id"]]
     assert "hvd" in routes["tags"]
+
+
+@pytest.mark.parametrize("suffix", ["ttl", "xml", "jsonld"])
+def test_udata_harvests_our_cached_pages_as_served(
+    shared_app, shared_platform, tmp_path, monkeypatch, suffix
+):
+    """The bytes of a warm cached page, unchanged (one page holds the whole catalog here)."""
+    monkeypatch.setitem(tk.config, "ckanext.dcat.datasets_per_page", 100)
+    shared_app.get(f"/catalog.{suffix}")  # renders and stores every fragment
+    feed = tmp_path / f"catalog.{suffix}"
+    feed.write_bytes(shared_app.get(f"/catalog.{suffix}").get_data())
+
+    code, lines, stderr = harvest_file_with_udata(feed)
+
+    items = [item for item in lines[:-1] if item.get("type") == "dataset"]
+    assert code == 0, (lines[-1:], stderr[-2000:])
+    assert {item["remote_id"] for item in items} == {
+        d["id"] for d in shared_platform["public"].values()
+    }
+    assert all(i["status"] == "done" and i["degraded"] == [] for i in items), items

@@ -23,6 +23,11 @@ def harvest_with_udata(graph: rdflib.Graph, tmp_path: Path) -> tuple[int, list[d
         graph.remove((node, None, None))
     feed = tmp_path / "catalog.ttl"
     graph.serialize(feed, format="turtle")
+    return harvest_file_with_udata(feed)
+
+
+def harvest_file_with_udata(feed: Path) -> tuple[int, list[dict], str]:
+    """The same, on a file as we served it (udata guesses its format from the suffix)."""
     assert UDATA_PYTHON.exists(), "udata is not installed: run make install"
     result = subprocess.run(
         [str(UDATA_PYTHON), str(ROOT / "scripts" / "udata_check.py"), str(feed), "--strict"],
