@@ -12,7 +12,8 @@ three resources; plus 1 % of private, draft and deleted decoys. ``--reuse`` keep
 previous ``--keep`` run stored when it is the same size.
 
 Then the real WSGI app (``make_app``, every middleware) answers every page of:
-- stock: ckanext-dcat's own endpoint (moved to ``/stock/catalog.{_format}`` for this process)
+- stock (interleaved page by page with ours cold, so that the machine's load weighs on both
+  alike): ckanext-dcat's own endpoint (moved to ``/stock/catalog.{_format}`` for this process)
   with its ``euro_dcat_ap_3`` profile (``?profiles=euro_dcat_ap_3``), its order and paging;
 - ours cold: ``/catalog.{format}`` right after ``ckan tgn dcat clear`` (every fragment is
   rendered and stored by the crawl itself);
@@ -234,6 +235,27 @@ def crawl(client: Any, label: str, path: str, suffix: str, pages: int, keep: boo
     return result
 
 
+def interleaved(client: Any, suffix: str, pages: int) -> tuple[Crawl, Crawl]:
+    """Stock and ours cold, page after page in turn, so that the machine's load weighs on
+    both alike (ours cold right after the cache was emptied)."""
+    from ckanext.tgn.dcat import store
+
+    store.clear()
+    stock, cold = Crawl("stock", suffix), Crawl("ours cold", suffix)
+    for page in range(1, pages + 1):
+        for crawl_, path in (
+            (stock, f"/stock/catalog.{suffix}?profiles=euro_dcat_ap_3&page={page}"),
+            (cold, f"/catalog.{suffix}?page={page}"),
+        ):
+            t0 = time.perf_counter()
+            response = client.get(path)
+            body = response.get_data()
+            crawl_.times.append(time.perf_counter() - t0)
+            assert response.status_code == 200, (path, response.status_code, body[:300])
+            crawl_.bytes += len(body)
+    return stock, cold
+
+
 def traced_peak(client: Any, url: str) -> float:
     tracemalloc.start()
     client.get(url).get_data()
@@ -389,16 +411,7 @@ def main() -> None:
         results, lines = [], []
         peaks: dict[str, float] = {}
         for suffix in suffixes:
-            stock = crawl(
-                client,
-                "stock",
-                f"/stock/catalog.{suffix}?profiles=euro_dcat_ap_3",
-                suffix,
-                pages,
-                keep=False,
-            )
-            store.clear()
-            cold = crawl(client, "ours cold", f"/catalog.{suffix}", suffix, pages, keep=False)
+            stock, cold = interleaved(client, suffix, pages)
             warm = crawl(client, "ours warm", f"/catalog.{suffix}", suffix, pages, keep=True)
             print(
                 f"  {suffix}: stock {stock.total:.1f} s, cold {cold.total:.1f} s, "

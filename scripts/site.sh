@@ -56,5 +56,13 @@ if ! sync_report=$("$CKAN" -c "$INI" tgn territories sync 2>"$STATE/logs/territo
 fi
 echo "territoires: $(tail -n 1 <<<"$sync_report")"
 "$ROOT/.venv/bin/python" "$ROOT/scripts/demo_data.py" "$INI" "$ADMIN"
+# The DCAT descriptions of the catalogs, ready before the first harvester (idempotent; after a
+# code or vocabulary change every one is redone).
+if ! warm_report=$("$CKAN" -c "$INI" tgn dcat warm 2>"$STATE/logs/dcat-warm.log"); then
+  printf '%s
+' "$warm_report" >&2
+  fail "la préparation des catalogues DCAT a échoué; voir $STATE/logs/dcat-warm.log"
+fi
+echo "catalogues DCAT: $(tail -n 1 <<<"$warm_report")"
 
 echo "site: administrateur « $ADMIN », mot de passe: $(cat "$password_file" 2>/dev/null || echo '(inchangé, voir .local/admin-password)')"

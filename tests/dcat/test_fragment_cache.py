@@ -354,6 +354,39 @@ class TestNeverStale:
         commune = rdflib.URIRef("http://id.insee.fr/geo/commune/82121")
         assert (commune, RDF.type, DCTERMS.Location) in graph
 
+    def test_a_save_that_changes_nothing_is_not_rendered_again_until_a_real_change(
+        self, app, platform
+    ):
+        target = platform["public"]["moissac-1"]
+        pages(app, "/catalog.ttl")
+        before = {row.package_id: row.rendered for row in fragment_rows()}
+        # CKAN moves metadata_modified in the database but skips reindexing an unchanged
+        # dataset: the index still holds the version the fragment was rendered from.
+        helpers.call_action("package_patch", sysadmin(), id=target["id"], title=target["title"])
+        pages(app, "/catalog.ttl")
+        assert {row.package_id: row.rendered for row in fragment_rows()} == before
+
+        helpers.call_action("package_patch", sysadmin(), id=target["id"], title="Nouveau titre")
+        graph = rdflib.Graph()
+        for body in pages(app, "/catalog.ttl"):
+            graph += parse(body, "ttl")
+        after = {row.package_id: row.rendered for row in fragment_rows()}
+        assert [i for i in after if after[i] != before[i]] == [target["id"]]
+        assert set(graph.objects(dataset_uri(target), DCTERMS.title)) == {
+            rdflib.Literal("Nouveau titre")
+        }
+
+    def test_a_reindexed_dataset_is_rendered_again_from_its_new_index_version(self, app, platform):
+        from ckan.lib import search
+
+        target = platform["public"]["routes"]
+        pages(app, "/catalog.ttl")
+        before = {row.package_id: row.rendered for row in fragment_rows()}
+        search.rebuild(target["id"])  # as `ckan search-index rebuild` does, date unchanged
+        pages(app, "/catalog.ttl")
+        after = {row.package_id: row.rendered for row in fragment_rows()}
+        assert [i for i in after if after[i] != before[i]] == [target["id"]]
+
     def test_without_the_cache_tables_the_catalog_still_answers_uncached(self, app, platform):
         expected = {dataset_uri(d) for d in platform["public"].values()}
         model.Session.execute(sa.text("ALTER TABLE tgn_dcat_fragment RENAME TO tgn_dcat_away"))
@@ -477,3 +510,32 @@ class TestSerialise:
             graph = parse(fragments.join(column, parts[column]), suffix)
             assert len(graph) == 3
             assert (two, DCTERMS.title, rdflib.Literal("Été", lang="fr")) in graph
+
+    def test_a_dataset_keeps_its_blank_nodes_and_shares_its_concepts_and_places(self):
+        graph = rdflib.Graph()
+        dataset_ref = rdflib.URIRef("http://exemple.fr/dataset/1")
+        distribution = rdflib.URIRef("http://exemple.fr/dataset/1/resource/2")
+        theme = rdflib.URIRef("http://publications.europa.eu/resource/authority/data-theme/GOVE")
+        place = rdflib.URIRef("http://id.insee.fr/geo/commune/82121")
+        contact, page = rdflib.BNode(), rdflib.URIRef("https://exemple.fr/page")
+        for triple in [
+            (dataset_ref, RDF.type, DCAT.Dataset),
+            (dataset_ref, DCAT.distribution, distribution),
+            (dataset_ref, DCAT.theme, theme),
+            (dataset_ref, DCTERMS.spatial, place),
+            (dataset_ref, DCAT.contactPoint, contact),
+            (dataset_ref, DCAT.landingPage, page),
+            (contact, RDF.type, rdflib.URIRef("http://www.w3.org/2006/vcard/ns#Kind")),
+            (distribution, RDF.type, DCAT.Distribution),
+            (theme, RDF.type, SKOS.Concept),
+            (theme, SKOS.prefLabel, rdflib.Literal("Gouvernement", lang="fr")),
+            (place, RDF.type, DCTERMS.Location),
+            (page, RDF.type, FOAF.Document),
+        ]:
+            graph.add(triple)
+
+        own, shared = fragments.split(graph, dataset_ref)
+
+        assert {s for s, _, _ in own} == {dataset_ref, distribution, contact, page}
+        assert [sorted({s for s, _, _ in block}) for block in shared] == [[place], [theme]]
+        assert len(own) + sum(len(b) for b in shared) == len(graph)

@@ -8,10 +8,11 @@ The views turn a ``CatalogRefused`` into its HTTP answer.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -298,9 +299,11 @@ def cached_page(
     """
     column = fragments.FORMATS[suffix][0]
     rows = rows_per_page()
+    indexed: dict[str, str | None] | None = None
     if _filtered(args):
-        result = public_search(args, _org_filter(owner_org), page, fl="id")
+        result = public_search(args, _org_filter(owner_org), page, fl=["id", "indexed_ts"])
         total, ids = result["count"], [r["id"] for r in result["results"]]
+        indexed = {r["id"]: r.get("indexed_ts") for r in result["results"]}
         info = paging(
             args, endpoint, page, {"count": total, "rows": rows}, _format=suffix, **values
         )
@@ -312,51 +315,90 @@ def cached_page(
         ids = store.page_ids(CATALOG_TYPE, owner_org, rows, (page - 1) * rows)
     generation = fragments.generation()
     entries = store.entries(ids, CATALOG_TYPE, column, generation, dt.date.today())
-    keys = list(dict.fromkeys(k for e in entries if e.fresh for k in e.shared or []))
-    shared = store.blocks(keys, column)
+    fresh_entries(entries, indexed)
+    shared = store.blocks(_keys(e for e in entries if e.fresh), column)
     for entry in entries:
-        if entry.fresh and any(k not in shared for k in entry.shared or []):
+        if entry.fresh and _lacks(entry, shared):
             entry.body = None  # a block gone from the table: render the fragment again
     stale = [e for e in entries if not e.fresh]
     if stale:
         render_stale(stale, column, shared, generation)
     entries = [e for e in entries if e.fresh]
-    order = list(dict.fromkeys(k for e in entries for k in e.shared or []))
     return fragments.join(
         column,
         [
             _catalog_block(endpoint, suffix, catalog_dict, entries, info, column, **values),
             *(e.body or "" for e in entries),
-            *(shared[k] for k in order),
+            *(shared[k] for k in _keys(entries)),
         ],
     )
 
 
-def render_stale(
-    stale: list[store.Entry], column: str, shared: dict[str, str], generation: str
-) -> None:
-    """Render the stale fragments of a page from the search index (as an uncached page
-    would), store them, and fill in the entries and the page's shared blocks."""
+def _keys(entries: Iterable[store.Entry]) -> list[str]:
+    """The shared blocks the entries' fragments point at, each once, in order."""
+    return list(dict.fromkeys(k for e in entries for k in e.shared or []))
+
+
+def _lacks(entry: store.Entry, shared: dict[str, str]) -> bool:
+    return any(k not in shared for k in entry.shared or [])
+
+
+def _index_search(ids: list[str], fl: list[str]) -> list[dict[str, Any]]:
+    """These datasets as the search index holds them, if public and of the catalog type."""
+    if not ids:
+        return []
     result = tk.get_action("package_search")(
         {"ignore_auth": True, "user": ""},
         {
             "q": "*:*",
             "fq_list": [f"+dataset_type:{CATALOG_TYPE}", NOT_EXPOSED],
-            "fq": "id:(" + " OR ".join(f'"{e.package_id}"' for e in stale) + ")",
-            "rows": len(stale),
+            "fq": "id:(" + " OR ".join(f'"{i}"' for i in ids) + ")",
+            "rows": len(ids),
+            "fl": fl,
             "include_private": False,
             "include_drafts": False,
         },
     )
-    dicts = {d["id"]: d for d in result["results"]}
+    return result["results"]
+
+
+def fresh_entries(entries: list[store.Entry], indexed: dict[str, str | None] | None = None) -> None:
+    """Keep a stored fragment only if it was rendered from the version of the dataset the
+    search index holds now (Solr's ``indexed_ts`` of its document): any reindexing (a save, a
+    bulk update, ``search-index rebuild``) makes it stale, a save that changed nothing (CKAN
+    then moves ``metadata_modified`` but does not reindex) does not."""
+    stored = [e.package_id for e in entries if e.fresh]
+    if indexed is None:
+        indexed = {
+            r["id"]: r.get("indexed_ts") for r in _index_search(stored, ["id", "indexed_ts"])
+        }
+    for entry in entries:
+        if entry.fresh and entry.indexed != indexed.get(entry.package_id):
+            entry.body = None
+
+
+def render_stale(
+    stale: list[store.Entry], column: str, shared: dict[str, str], generation: str
+) -> int:
+    """Render the stale fragments of a page from the search index (as an uncached page
+    would), store them, and fill in the entries and the page's shared blocks; the number
+    rendered."""
+    found = _index_search(
+        [e.package_id for e in stale], ["id", "indexed_ts", "validated_data_dict"]
+    )
+    documents = {d["id"]: d for d in found}
+    # Organisations are read again from the database: at least as new as the signatures
+    # the entries hold, never older (a renamed organisation loaded earlier in the request).
+    model.Session.expire_all()
     renderer = fragments.Renderer(known_blocks=shared)
     rendered = []
     for entry in stale:
-        dataset_dict = dicts.get(entry.package_id)
-        if dataset_dict is None:
+        document = documents.get(entry.package_id)
+        if document is None or not document.get("validated_data_dict"):
             log.warning("DCAT: %s listed in the database, not in the index", entry.package_id)
             continue
-        fragment = renderer.render(dataset_dict)
+        dataset_dict = json.loads(document["validated_data_dict"])
+        fragment = renderer.render(dataset_dict, document.get("indexed_ts") or "")
         rendered.append(fragment)
         entry.uri, entry.shared, entry.body = fragment.uri, fragment.shared, fragment.bodies[column]
         for block in fragment.blocks:
@@ -365,6 +407,7 @@ def render_stale(
         store.save(rendered, {e.package_id: e.org_sig for e in stale}, generation)
     except SQLAlchemyError:
         log.exception("DCAT: fragments not stored (the page is served all the same)")
+    return len(rendered)
 
 
 def _catalog_block(
@@ -382,7 +425,7 @@ def _catalog_block(
     for entry in entries:
         serializer.g.add((catalog_ref, DCAT.dataset, URIRef(entry.uri or "")))
     serializer._add_pagination_triples(info)
-    return fragments.serialise(serializer.g)[column]
+    return fragments.serialise(serializer.g, [column])[column]
 
 
 def _public_dataset(id_or_name: str) -> dict[str, Any]:

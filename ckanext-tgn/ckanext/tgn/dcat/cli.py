@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 import click
@@ -10,7 +9,7 @@ from ckan import model
 
 from ckanext.tgn.lib.cli import in_request_context, tgn
 
-from . import catalog, fragments, jobs, store
+from . import catalog, jobs, store
 
 __all__ = ["tgn"]
 
@@ -51,7 +50,7 @@ def warm(organization: str | None, force: bool) -> None:
 @in_request_context
 def status() -> None:
     """How many of the listed datasets have an up-to-date description."""
-    counts = store.stats(catalog.CATALOG_TYPE, fragments.generation(), dt.date.today())
+    counts = jobs.status()
     click.echo(f"Jeux dans les catalogues : {counts['listed']}")
     click.echo(f"Descriptions à jour : {counts['fresh']}")
     click.echo(f"À préparer : {counts['listed'] - counts['fresh']}")

@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,7 @@ class Fragment:
     package_id: str
     uri: str
     revision: dt.datetime
+    indexed: str
     valid_until: dt.date | None
     shared: list[str]
     bodies: dict[str, str]
@@ -161,8 +163,10 @@ def _term(term: Any) -> Any:
     raise Unrenderable(f"unknown term {term!r}")
 
 
-def serialise(triples: Iterable[tuple[Any, Any, Any]]) -> dict[str, str]:
-    """rdflib triples as stripped text in every column."""
+def serialise(
+    triples: Iterable[tuple[Any, Any, Any]], columns: Iterable[str] = COLUMNS
+) -> dict[str, str]:
+    """rdflib triples as stripped text in each of ``columns`` (all three by default)."""
     try:
         converted = [ox.Triple(_term(s), _term(p), _term(o)) for s, p, o in triples]
         return {column: _strip(column, _write(converted, _OX_FORMAT[column])) for column in COLUMNS}
@@ -172,7 +176,7 @@ def serialise(triples: Iterable[tuple[Any, Any, Any]]) -> dict[str, str]:
 
 def graph_document(graph: Graph, column: str) -> str:
     """A whole graph (a catalog block, a dataset alone) as a document of ``column``."""
-    return join(column, [serialise(graph)[column]])
+    return join(column, [serialise(graph, [column])[column]])
 
 
 # --- rendering one dataset --------------------------------------------------------------------
@@ -223,7 +227,8 @@ class Renderer(RDFSerializer):
         self._organizations: dict[str, dict[str, Any]] = {}
         self._known = set(known_blocks)
 
-    def render(self, dataset_dict: dict[str, Any]) -> Fragment:
+    def render(self, dataset_dict: dict[str, Any], indexed: str) -> Fragment:
+        """``dataset_dict`` as the search index holds it, at its version ``indexed``."""
         self.g = _Graph(bind_namespaces="none")
         profiles.share_organizations(self.g, self._organizations)
         dataset_ref = self.graph_from_dataset(dataset_dict)
@@ -240,6 +245,7 @@ class Renderer(RDFSerializer):
             package_id=dataset_dict["id"],
             uri=str(dataset_ref),
             revision=dt.datetime.fromisoformat(dataset_dict["metadata_modified"]),
+            indexed=indexed,
             valid_until=due - dt.timedelta(days=1) if due else None,
             shared=keys,
             bodies=serialise(own),
@@ -248,16 +254,42 @@ class Renderer(RDFSerializer):
 
 
 # --- what every fragment depends on besides its dataset and organisation ------------------------
+# The configuration the profiles read (ckanext-dcat's own options included).
 _CONFIG = (
     "ckan.site_url",
     "ckanext.dcat.base_uri",
     "ckanext.dcat.rdf.profiles",
     "ckanext.dcat.compatibility_mode",
     "ckanext.dcat.expose_subcatalogs",
+    "ckanext.dcat.output_spatial_format",
+    "ckanext.dcat.resource.inherit.license",
+    "scheming.dataset_schemas",
+    "scheming.presets",
 )
+_LIBRARIES = ("ckanext-tgn", "ckan", "ckanext-dcat", "ckanext-scheming", "rdflib", "pyoxigraph")
 _VOCABULARIES = tuple(sorted(path.stem for path in vocab.DIRECTORY.glob("*.yaml")))
-_CODE = ("profiles.py", "fragments.py")
-_generations: dict[tuple[Any, ...], str] = {}
+
+
+def _code_digest() -> str:
+    """The code this process runs: the dcat plugin's and the core's modules, the schemas, and
+    the versions of the libraries that write or read the description (shapely writes the
+    outlines). Read at import, so a process started before a deployment keeps its own."""
+    tgn = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(LAYOUT.encode())
+    files: list[Any] = sorted(
+        [*tgn.joinpath("dcat").glob("*.py"), *tgn.joinpath("lib").glob("*.py")]
+    )
+    schemas = resources.files("ckanext.tgn.schemas")  # schemas/, shipped as this package
+    files += sorted((f for f in schemas.iterdir() if f.name.endswith(".yaml")), key=str)
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in (*_LIBRARIES, "shapely"):
+        digest.update(f"{name}={version(name)}".encode() + b"\0")
+    return digest.hexdigest()
+
+
+_CODE_DIGEST = _code_digest()
+_generation: tuple[tuple[Any, ...], str, tuple[Any, ...]] | None = None
 
 
 def _data() -> tuple[Any, ...]:
@@ -273,25 +305,18 @@ def _data() -> tuple[Any, ...]:
 def generation() -> str:
     """A hash of everything a fragment depends on but its dataset and its organisation: code
     and library versions, configuration, vocabularies, licences and territories."""
+    global _generation
     data = _data()
     key = (tuple(id(item) for item in data), tuple(str(tk.config.get(k)) for k in _CONFIG))
-    if key not in _generations:
-        here = Path(__file__).parent
-        digest = hashlib.sha256()
+    current = _generation
+    if current is None or current[0] != key:
+        digest = hashlib.sha256(_CODE_DIGEST.encode())
         for part in (
-            LAYOUT,
-            *(version(d) for d in ("ckanext-tgn", "ckanext-dcat", "rdflib", "pyoxigraph")),
             *key[1],
-            *((here / name).read_text(encoding="utf-8") for name in _CODE),
             *(repr(item) for item in data),
             json.dumps([refdata.geometry(code) for code in sorted(refdata.territories())]),
         ):
-            digest.update(part.encode())
-            digest.update(b"\0")
-        _generations.clear()  # one live generation; the objects in the key stay referenced
-        _generations[key] = digest.hexdigest()[:32]
-        _generations_data[:] = [data]
-    return _generations[key]
-
-
-_generations_data: list[Any] = []
+            digest.update(part.encode() + b"\0")
+        # The objects stay referenced with the key, so their ids cannot be reused meanwhile.
+        current = _generation = (key, digest.hexdigest()[:32], data)
+    return current[1]

@@ -19,15 +19,26 @@ BATCH = 100
 _IDS_KEY = "tgn_dcat_render"
 
 
+def _stale(ids: Sequence[str], force: bool = False) -> tuple[list[store.Entry], str]:
+    generation = fragments.generation()
+    entries = store.entries(ids, catalog.CATALOG_TYPE, "ttl", generation, dt.date.today())
+    catalog.fresh_entries(entries)
+    if force:
+        for entry in entries:
+            entry.body = None
+    return [e for e in entries if not e.fresh], generation
+
+
 def render(ids: Sequence[str], force: bool = False) -> int:
     """Render the fragments of the listed datasets among ``ids`` that are stale (all of them
     with ``force``); the number rendered."""
-    generation = fragments.generation()
-    entries = store.entries(ids, catalog.CATALOG_TYPE, "ttl", generation, dt.date.today())
-    stale = [e for e in entries if force or not e.fresh]
-    if stale:
-        catalog.render_stale(stale, "ttl", {}, generation)
-    return sum(1 for e in stale if e.fresh)
+    stale, generation = _stale(ids, force)
+    return catalog.render_stale(stale, "ttl", {}, generation) if stale else 0
+
+
+def _batches(organization: str | None) -> list[list[str]]:
+    ids = store.listed_ids(catalog.CATALOG_TYPE, organization)
+    return [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
 
 
 def warm(
@@ -37,19 +48,27 @@ def warm(
 ) -> tuple[int, int]:
     """Render every listed dataset's missing or stale fragment, by pages of the catalog:
     (rendered, listed)."""
-    generation, today = fragments.generation(), dt.date.today()
-    if force:
-        ids = store.page_ids(catalog.CATALOG_TYPE, organization, 10**9, 0)
-    else:
-        ids = store.stale_ids(catalog.CATALOG_TYPE, generation, today, organization)
-    done = 0
-    for start in range(0, len(ids), BATCH):
-        done += render(ids[start : start + BATCH], force=force)
+    batches = _batches(organization)
+    listed = sum(len(b) for b in batches)
+    done = seen = 0
+    for batch in batches:
+        done += render(batch, force=force)
+        seen += len(batch)
         model.Session.remove()  # a long warm holds no growing session
         if progress:
-            progress(min(start + BATCH, len(ids)), len(ids))
+            progress(seen, listed)
     store.prune(catalog.CATALOG_TYPE)
-    return done, store.count(catalog.CATALOG_TYPE, organization)
+    return done, listed
+
+
+def status() -> dict[str, int]:
+    """Datasets the catalogs list, how many have an up-to-date fragment, rows stored."""
+    listed = fresh = 0
+    for batch in _batches(None):
+        stale, _ = _stale(batch)
+        listed += len(batch)
+        fresh += len(batch) - len(stale)
+    return {"listed": listed, "fresh": fresh, "stored": store.stored_count()}
 
 
 def render_job(ids: list[str]) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from ckanext.tgn.lib.i18n import TgnTranslation
 
-from . import jobs, store
+from . import jobs
 
 
 @tk.blanket.config_declarations
@@ -48,7 +48,3 @@ class TgnDcatPlugin(p.SingletonPlugin, TgnTranslation):
     def after_dataset_update(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("id"):
             jobs.ask(pkg_dict["id"])
-
-    def after_dataset_delete(self, context: Context, pkg_dict: dict[str, Any]) -> None:
-        if pkg_dict.get("id"):
-            store.forget([pkg_dict["id"]])

@@ -3,10 +3,11 @@ catalogs' membership, read from the live ``package`` table on every request.
 
 Which datasets a page holds, and in what order, never comes from the cache: a dataset made
 private or deleted in bulk (``bulk_update_*`` fires no dataset hook) leaves every page at
-once. A stored fragment is only used while it matches its dataset's ``metadata_modified``,
-its organisation's signature, the generation of code and reference data, and the date.
-There is no foreign key to ``package``: a purged dataset's row is simply never reached (the
-membership query starts from ``package``) and ``warm`` prunes it.
+once. A stored fragment is only used while it was rendered from the version of its dataset
+the search index holds (checked in catalog.py), under the same generation of code and
+reference data, the same organisation signature, and the date allows it. There is no foreign
+key to ``package``: a deleted or purged dataset's row is simply never reached (the membership
+query starts from ``package``) and ``warm`` or ``prune`` removes it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import datetime as dt
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ fragment_table = sa.Table(
     sa.Column("package_id", sa.UnicodeText, primary_key=True),
     sa.Column("uri", sa.UnicodeText, nullable=False),
     sa.Column("revision", sa.DateTime, nullable=False),
+    sa.Column("indexed", sa.UnicodeText, nullable=False),
     sa.Column("generation", sa.UnicodeText, nullable=False),
     sa.Column("org_sig", sa.UnicodeText, nullable=False),
     sa.Column("valid_until", sa.Date),
@@ -74,13 +76,15 @@ _ORG_SIG = """
 
 @dataclass
 class Entry:
-    """A dataset of a page, with its stored fragment if it is still right."""
+    """A dataset of a page, with its stored fragment if generation, organisation and date
+    still hold; ``indexed`` says which indexed version of the dataset it was rendered from."""
 
     package_id: str
     org_sig: str
     uri: str | None = None
     shared: list[str] | None = None
     body: str | None = None
+    indexed: str | None = None
 
     @property
     def fresh(self) -> bool:
@@ -110,40 +114,33 @@ def page_ids(catalog_type: str, owner_org: str | None, rows: int, offset: int) -
 def entries(
     ids: Sequence[str], catalog_type: str, column: str, generation: str, today: dt.date
 ) -> list[Entry]:
-    """The public ones of ``ids``, in that order, each with its fragment in ``column`` if fresh."""
+    """The public ones of ``ids``, in that order, each with its stored fragment in ``column``
+    unless the generation, the organisation's signature or the date rule it out."""
     if not ids:
         return []
     assert column in COLUMNS
     sql = f"""
-        SELECT p.id, {_ORG_SIG} AS org_sig, f.uri, f.shared, f.{column}
+        SELECT p.id, {_ORG_SIG} AS org_sig, f.uri, f.shared, f.{column}, f.indexed
         FROM package p
         LEFT JOIN "group" g ON g.id = p.owner_org
         LEFT JOIN tgn_dcat_fragment f ON f.package_id = p.id
-            AND f.revision = p.metadata_modified AND f.generation = :generation
-            AND f.org_sig = {_ORG_SIG}
+            AND f.generation = :generation AND f.org_sig = {_ORG_SIG}
             AND (f.valid_until IS NULL OR f.valid_until >= :today)
         WHERE p.id = ANY(:ids) AND {_PUBLIC}
     """
     params = {"ids": list(ids), "type": catalog_type, "generation": generation, "today": today}
-    found = {
-        row[0]: Entry(
-            row[0],
-            row[1],
-            row[2],
-            json.loads(row[3]) if row[3] is not None else None,
-            row[4],
-        )
-        for row in model.Session.execute(sa.text(sql), params)
-    }
+    found = {}
+    for row in model.Session.execute(sa.text(sql), params):
+        entry = Entry(row[0], row[1])
+        if row[4] is not None:
+            entry.uri, entry.shared, entry.body, entry.indexed = (
+                row[2],
+                json.loads(row[3]),
+                row[4],
+                row[5],
+            )
+        found[entry.package_id] = entry
     return [found[i] for i in ids if i in found]
-
-
-def org_signatures(ids: Iterable[str]) -> dict[str, str]:
-    """The signature of each dataset's organisation now (for the fragments a job renders)."""
-    sql = f"""SELECT p.id, {_ORG_SIG} FROM package p LEFT JOIN "group" g ON g.id = p.owner_org
-              WHERE p.id = ANY(:ids)"""
-    rows = model.Session.execute(sa.text(sql), {"ids": list(ids)})
-    return {row[0]: row[1] for row in rows}
 
 
 # --- shared blocks: content-addressed, so a copy in memory is never stale ----------------------
@@ -197,6 +194,7 @@ def save(fragments: Sequence[Fragment], org_sigs: dict[str, str], generation: st
                 "package_id": f.package_id,
                 "uri": f.uri,
                 "revision": f.revision,
+                "indexed": f.indexed,
                 "generation": generation,
                 "org_sig": org_sigs[f.package_id],
                 "valid_until": f.valid_until,
@@ -225,13 +223,6 @@ def save(fragments: Sequence[Fragment], org_sigs: dict[str, str], generation: st
 def _deleted(result: Any) -> int:
     """Rows a DELETE removed (SQLAlchemy's stubs type execute() without rowcount)."""
     return int(result.rowcount or 0)
-
-
-def forget(package_ids: Iterable[str]) -> None:
-    """Drop the fragments of datasets that left the catalogs (hygiene: never relied on)."""
-    ids = list(package_ids)
-    if ids:
-        model.Session.execute(fragment_table.delete().where(fragment_table.c.package_id.in_(ids)))
 
 
 def clear() -> tuple[int, int]:
@@ -267,35 +258,12 @@ def prune(catalog_type: str) -> tuple[int, int]:
     return fragments, shared
 
 
-def stats(catalog_type: str, generation: str, today: dt.date) -> dict[str, int]:
-    """Datasets the catalogs list, and how many of them have a fragment that is still right."""
-    sql = f"""
-        SELECT count(*), count(f.package_id)
-        FROM package p
-        LEFT JOIN "group" g ON g.id = p.owner_org
-        LEFT JOIN tgn_dcat_fragment f ON f.package_id = p.id
-            AND f.revision = p.metadata_modified AND f.generation = :generation
-            AND f.org_sig = {_ORG_SIG}
-            AND (f.valid_until IS NULL OR f.valid_until >= :today)
-        WHERE {_PUBLIC}
-    """
-    params = {"type": catalog_type, "generation": generation, "today": today}
-    listed, fresh = model.Session.execute(sa.text(sql), params).one()
-    stored = model.Session.execute(sa.select(sa.func.count()).select_from(fragment_table)).scalar()
-    return {"listed": int(listed), "fresh": int(fresh), "stored": int(stored or 0)}
+def listed_ids(catalog_type: str, owner_org: str | None) -> list[str]:
+    """Every dataset the catalog lists, in catalog order."""
+    return page_ids(catalog_type, owner_org, 2**31 - 1, 0)
 
 
-def stale_ids(catalog_type: str, generation: str, today: dt.date, org: str | None) -> list[str]:
-    """The listed datasets whose fragment is missing or no longer right, in catalog order."""
-    sql = f"""
-        SELECT p.id FROM package p
-        LEFT JOIN "group" g ON g.id = p.owner_org
-        LEFT JOIN tgn_dcat_fragment f ON f.package_id = p.id
-            AND f.revision = p.metadata_modified AND f.generation = :generation
-            AND f.org_sig = {_ORG_SIG}
-            AND (f.valid_until IS NULL OR f.valid_until >= :today)
-        WHERE {_where(org)} AND f.package_id IS NULL
-        ORDER BY {_ORDER}
-    """
-    params = {"type": catalog_type, "generation": generation, "today": today, "org": org}
-    return [row[0] for row in model.Session.execute(sa.text(sql), params)]
+def stored_count() -> int:
+    return int(
+        model.Session.execute(sa.select(sa.func.count()).select_from(fragment_table)).scalar() or 0
+    )

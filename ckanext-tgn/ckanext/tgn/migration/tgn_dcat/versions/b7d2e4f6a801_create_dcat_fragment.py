@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("package_id", sa.UnicodeText, primary_key=True),
         sa.Column("uri", sa.UnicodeText, nullable=False),
         sa.Column("revision", sa.DateTime, nullable=False),
+        sa.Column("indexed", sa.UnicodeText, nullable=False),
         sa.Column("generation", sa.UnicodeText, nullable=False),
         sa.Column("org_sig", sa.UnicodeText, nullable=False),
         sa.Column("valid_until", sa.Date),
