@@ -31,13 +31,13 @@ from __future__ import annotations
 import argparse
 import logging
 import random
-import subprocess
-import sys
 import time
 import tracemalloc
 import warnings
 from pathlib import Path
 from typing import Any
+
+from bench_db import reset_database, wait_for_tests  # bench/, beside this file
 
 ROOT = Path(__file__).resolve().parents[1]
 INI = ROOT / "test.ini"
@@ -65,40 +65,6 @@ WORDS = (  # noqa: SIM905 (a sentence is easier to read than a list of words)
     "agents habitants équipements budget voirie environnement relevés période année"
 ).split()
 FORMATS = (("CSV", "text/csv"), ("JSON", "application/json"), ("PDF", "application/pdf"))
-
-
-def wait_for_tests() -> None:
-    """The suite and this script share the test database: one at a time."""
-    said = False
-    while subprocess.run(["pgrep", "-f", "pytest --ckan-ini"], capture_output=True).returncode == 0:
-        if not said:
-            print("waiting for the running test suite to end...", file=sys.stderr)
-            said = True
-        time.sleep(10)
-
-
-def reset_database() -> None:
-    """What the suite's tgn_db and clean_index fixtures do, the pooled engine kept."""
-    from ckan import model
-    from ckan.cli.db import _run_migrations
-    from ckan.lib import search
-
-    from ckanext.tgn.dcat import store
-    from ckanext.tgn.validation import reports
-
-    engine = model.meta.engine
-    assert engine is not None
-    model.Session.close_all()
-    model.repo.rebuild_db()
-    for plugin in ("harvest", "activity", "tgn_validation", "tgn_dcat"):
-        _run_migrations(plugin)
-    model.init_model(engine)  # the migration environment leaves a pool-less engine
-    with engine.begin() as connection:
-        for meta in (reports.metadata, store.metadata):
-            for table in reversed(meta.sorted_tables):
-                connection.execute(table.delete())
-    search.clear_all()
-    model.Session.remove()
 
 
 # --- the stored catalog ---------------------------------------------------------------------------
@@ -220,18 +186,23 @@ class Crawl:
         return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def fetch(client: Any, into: Crawl, url: str, keep: bool = False) -> None:
+    """One page, timed, into ``into``; anything but a 200 stops the benchmark."""
+    t0 = time.perf_counter()
+    response = client.get(url)
+    body = response.get_data()
+    into.times.append(time.perf_counter() - t0)
+    assert response.status_code == 200, (into.label, url, response.status_code, body[:300])
+    into.bytes += len(body)
+    if keep:
+        into.bodies.append(body)
+
+
 def crawl(client: Any, label: str, path: str, suffix: str, pages: int, keep: bool) -> Crawl:
     result = Crawl(label, suffix)
+    separator = "&" if "?" in path else "?"
     for page in range(1, pages + 1):
-        separator = "&" if "?" in path else "?"
-        t0 = time.perf_counter()
-        response = client.get(f"{path}{separator}page={page}")
-        body = response.get_data()
-        result.times.append(time.perf_counter() - t0)
-        assert response.status_code == 200, (label, page, response.status_code, body[:300])
-        result.bytes += len(body)
-        if keep:
-            result.bodies.append(body)
+        fetch(client, result, f"{path}{separator}page={page}", keep)
     return result
 
 
@@ -243,16 +214,8 @@ def interleaved(client: Any, suffix: str, pages: int) -> tuple[Crawl, Crawl]:
     store.clear()
     stock, cold = Crawl("stock", suffix), Crawl("ours cold", suffix)
     for page in range(1, pages + 1):
-        for crawl_, path in (
-            (stock, f"/stock/catalog.{suffix}?profiles=euro_dcat_ap_3&page={page}"),
-            (cold, f"/catalog.{suffix}?page={page}"),
-        ):
-            t0 = time.perf_counter()
-            response = client.get(path)
-            body = response.get_data()
-            crawl_.times.append(time.perf_counter() - t0)
-            assert response.status_code == 200, (path, response.status_code, body[:300])
-            crawl_.bytes += len(body)
+        fetch(client, stock, f"/stock/catalog.{suffix}?profiles=euro_dcat_ap_3&page={page}")
+        fetch(client, cold, f"/catalog.{suffix}?page={page}")
     return stock, cold
 
 

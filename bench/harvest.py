@@ -28,9 +28,10 @@ adds the peak of Python's traced allocations (slower: the times are then not com
 a run without it).
 
 The test database is reset before and after the run, as the suite's ``tgn_db`` fixture does
-(tables rebuilt, the harvest, activity and tgn_validation migrations applied, the Solr core
-emptied): it works from any state the suite leaves, and the suite resets it again for each
-test. Never run it while a ``pytest --ckan-ini`` is running: it waits for one to end.
+(bench_db.py: tables rebuilt, the harvest, activity, tgn_validation and tgn_dcat migrations
+applied, the Solr core emptied): it works from any state the suite leaves, and the suite
+resets it again for each test. Never run it while a ``pytest --ckan-ini`` is running: it
+waits for one to end.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ import pstats
 import random
 import resource
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -58,6 +58,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.helpers: the stub server and the .test resolver
+
+from bench_db import reset_database, wait_for_tests  # noqa: E402  (bench/, beside this file)
 
 from tests.helpers import catalog_server  # noqa: E402
 from tests.helpers.harvest import PREFIXES, resolver  # noqa: E402
@@ -203,42 +205,6 @@ def catalog_pages(base: str, datasets: int, pages: int) -> dict[str, str]:
 
 
 # --- the test services -------------------------------------------------------------------------
-def wait_for_tests() -> None:
-    """The suite and this script share the test database: one at a time."""
-    said = False
-    while subprocess.run(["pgrep", "-f", "pytest --ckan-ini"], capture_output=True).returncode == 0:
-        if not said:
-            print("waiting for the running test suite to end...", file=sys.stderr)
-            said = True
-        time.sleep(10)
-
-
-def reset_database() -> None:
-    """What the suite's tgn_db and clean_index fixtures do."""
-    from ckan import model
-    from ckan.cli.db import _run_migrations
-    from ckan.lib import search
-
-    from ckanext.tgn.validation import reports
-
-    engine = model.meta.engine
-    assert engine is not None  # bound by make_app
-    model.Session.close_all()
-    model.repo.rebuild_db()
-    for plugin in ("harvest", "activity", "tgn_validation"):
-        _run_migrations(plugin)
-    # CKAN's migration environment binds the model to an engine without a connection pool
-    # (ckan/migration/env.py): a new PostgreSQL connection per commit, half of a harvest's
-    # time. Production never runs migrations in the harvest consumers: bind the app's
-    # pooled engine again.
-    model.init_model(engine)
-    with engine.begin() as connection:
-        for table in reversed(reports.metadata.sorted_tables):
-            connection.execute(table.delete())
-    search.clear_all()
-    model.Session.remove()
-
-
 def organisation(epci: dict[str, Any], name: str) -> dict[str, Any]:
     import ckan.plugins.toolkit as tk
 

@@ -30,12 +30,12 @@ from .fragments import Unrenderable
 
 log = logging.getLogger(__name__)
 
-# URL suffix -> (rdflib format, media type)
+# URL suffix -> (rdflib format, media type, column of the fragment cache)
 FORMATS = {
-    "xml": ("xml", "application/rdf+xml"),
-    "rdf": ("xml", "application/rdf+xml"),
-    "ttl": ("turtle", "text/turtle"),
-    "jsonld": ("json-ld", "application/ld+json"),
+    "xml": ("xml", "application/rdf+xml", "rdfxml"),
+    "rdf": ("xml", "application/rdf+xml", "rdfxml"),
+    "ttl": ("turtle", "text/turtle", "ttl"),
+    "jsonld": ("json-ld", "application/ld+json", "jsonld"),
 }
 # Search syntax that could reach beyond public, active datasets or run other query parsers
 # (defence in depth: CKAN keeps its own filters in a separate fq): local parameters, nested
@@ -105,7 +105,8 @@ def rdf_format(suffix: str) -> tuple[str, str]:
         raise CatalogRefused(
             404, tk._('Unknown format "{suffix}": use .xml, .ttl or .jsonld.').format(suffix=suffix)
         )
-    return FORMATS[suffix]
+    rdf, media_type, _ = FORMATS[suffix]
+    return rdf, media_type
 
 
 def page_number(raw: str) -> int:
@@ -159,31 +160,37 @@ def rows_per_page() -> int:
     )
 
 
+def _public_query(fq_list: list[str], **data: Any) -> dict[str, Any]:
+    """package_search over what the catalogs may list: public, active datasets of the
+    catalog type, not exposed elsewhere; ``fq_list`` can only narrow it."""
+    # Anonymous on purpose: a logged-in sysadmin harvests exactly what the public sees.
+    return tk.get_action("package_search")(
+        {"ignore_auth": True, "user": ""},
+        {
+            "fq_list": [f"+dataset_type:{CATALOG_TYPE}", NOT_EXPOSED, *fq_list],
+            "include_private": False,
+            "include_drafts": False,
+            "include_deleted": False,
+            **data,
+        },
+    )
+
+
 def public_search(
     args: Mapping[str, str], extra_fq: list[str], page: int, **extra: Any
 ) -> dict[str, Any]:
     """Public, active datasets only; the harvester's filters go in their own fq (an AND)."""
     rows = rows_per_page()
     filters = search_filters(args)
-    data_dict = {
-        "q": filters["q"],
-        "fq_list": [
-            f"+dataset_type:{CATALOG_TYPE}",
-            NOT_EXPOSED,
-            *extra_fq,
-            *filters["fq_list"],
-        ],
-        "include_private": False,
-        "include_drafts": False,
-        "include_deleted": False,
-        "sort": PAGE_ORDER,
-        "rows": rows,
-        "start": (page - 1) * rows,
-        **extra,
-    }
-    # Anonymous on purpose: a logged-in sysadmin harvests exactly what the public sees.
     try:
-        result = tk.get_action("package_search")({"ignore_auth": True, "user": ""}, data_dict)
+        result = _public_query(
+            [*extra_fq, *filters["fq_list"]],
+            q=filters["q"],
+            sort=PAGE_ORDER,
+            rows=rows,
+            start=(page - 1) * rows,
+            **extra,
+        )
     except (tk.ValidationError, SearchError):
         raise CatalogRefused(400, tk._("Invalid q or fq parameters: the search failed.")) from None
     result["rows"] = rows
@@ -297,21 +304,18 @@ def cached_page(
     With q / fq / modified_since, Solr finds the candidates (in its order) and the database
     still decides which of them are public.
     """
-    column = fragments.FORMATS[suffix][0]
+    column = FORMATS[suffix][2]
     rows = rows_per_page()
     indexed: dict[str, str | None] | None = None
     if _filtered(args):
         result = public_search(args, _org_filter(owner_org), page, fl=["id", "indexed_ts"])
         total, ids = result["count"], [r["id"] for r in result["results"]]
         indexed = {r["id"]: r.get("indexed_ts") for r in result["results"]}
-        info = paging(
-            args, endpoint, page, {"count": total, "rows": rows}, _format=suffix, **values
-        )
     else:
-        total = store.count(CATALOG_TYPE, owner_org)
-        info = paging(
-            args, endpoint, page, {"count": total, "rows": rows}, _format=suffix, **values
-        )
+        total, ids = store.count(CATALOG_TYPE, owner_org), []
+    # Before the page's ids: a page past the end is refused without reading them.
+    info = paging(args, endpoint, page, {"count": total, "rows": rows}, _format=suffix, **values)
+    if indexed is None:
         ids = store.page_ids(CATALOG_TYPE, owner_org, rows, (page - 1) * rows)
     generation = fragments.generation()
     entries = store.entries(ids, CATALOG_TYPE, column, generation, dt.date.today())
@@ -347,19 +351,8 @@ def _index_search(ids: list[str], fl: list[str]) -> list[dict[str, Any]]:
     """These datasets as the search index holds them, if public and of the catalog type."""
     if not ids:
         return []
-    result = tk.get_action("package_search")(
-        {"ignore_auth": True, "user": ""},
-        {
-            "q": "*:*",
-            "fq_list": [f"+dataset_type:{CATALOG_TYPE}", NOT_EXPOSED],
-            "fq": "id:(" + " OR ".join(f'"{i}"' for i in ids) + ")",
-            "rows": len(ids),
-            "fl": fl,
-            "include_private": False,
-            "include_drafts": False,
-        },
-    )
-    return result["results"]
+    wanted = "id:(" + " OR ".join(f'"{i}"' for i in ids) + ")"
+    return _public_query([wanted], q="*:*", rows=len(ids), fl=fl)["results"]
 
 
 def fresh_entries(entries: list[store.Entry], indexed: dict[str, str | None] | None = None) -> None:

@@ -37,15 +37,13 @@ from . import profiles
 
 # Bumped whenever what a fragment holds or how it is cut changes: every stored one is then stale.
 LAYOUT = "1"
-# The stored formats: URL suffix -> (column, pyoxigraph format).
-FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {
-    "ttl": ("ttl", ox.RdfFormat.TURTLE),
-    "xml": ("rdfxml", ox.RdfFormat.RDF_XML),
-    "rdf": ("rdfxml", ox.RdfFormat.RDF_XML),
-    "jsonld": ("jsonld", ox.RdfFormat.JSON_LD),
+# The stored formats: column -> pyoxigraph format (catalog.FORMATS maps URL suffixes to them).
+_OX_FORMAT = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
 }
-COLUMNS = ("ttl", "rdfxml", "jsonld")
-_OX_FORMAT = {column: fmt for column, fmt in FORMATS.values()}
+COLUMNS = tuple(_OX_FORMAT)
 
 PREFIXES: dict[str, str] = {
     **{prefix: str(ns) for prefix, ns in UPSTREAM_NAMESPACES.items()},
@@ -169,14 +167,9 @@ def serialise(
     """rdflib triples as stripped text in each of ``columns`` (all three by default)."""
     try:
         converted = [ox.Triple(_term(s), _term(p), _term(o)) for s, p, o in triples]
-        return {column: _strip(column, _write(converted, _OX_FORMAT[column])) for column in COLUMNS}
+        return {column: _strip(column, _write(converted, _OX_FORMAT[column])) for column in columns}
     except (ValueError, SyntaxError) as error:  # an IRI or a language tag pyoxigraph refuses
         raise Unrenderable(str(error)) from error
-
-
-def graph_document(graph: Graph, column: str) -> str:
-    """A whole graph (a catalog block, a dataset alone) as a document of ``column``."""
-    return join(column, [serialise(graph, [column])[column]])
 
 
 # --- rendering one dataset --------------------------------------------------------------------

@@ -120,13 +120,15 @@ def entries(
         return []
     assert column in COLUMNS
     sql = f"""
-        SELECT p.id, {_ORG_SIG} AS org_sig, f.uri, f.shared, f.{column}, f.indexed
-        FROM package p
-        LEFT JOIN "group" g ON g.id = p.owner_org
-        LEFT JOIN tgn_dcat_fragment f ON f.package_id = p.id
-            AND f.generation = :generation AND f.org_sig = {_ORG_SIG}
+        WITH listed AS (
+            SELECT p.id, {_ORG_SIG} AS org_sig
+            FROM package p LEFT JOIN "group" g ON g.id = p.owner_org
+            WHERE p.id = ANY(:ids) AND {_PUBLIC})
+        SELECT listed.id, listed.org_sig, f.uri, f.shared, f.{column}, f.indexed
+        FROM listed
+        LEFT JOIN tgn_dcat_fragment f ON f.package_id = listed.id
+            AND f.generation = :generation AND f.org_sig = listed.org_sig
             AND (f.valid_until IS NULL OR f.valid_until >= :today)
-        WHERE p.id = ANY(:ids) AND {_PUBLIC}
     """
     params = {"ids": list(ids), "type": catalog_type, "generation": generation, "today": today}
     found = {}
@@ -158,8 +160,9 @@ def _remember(key: str, column: str, body: str) -> None:
 
 
 def forget_memory() -> None:
-    """Forget the shared blocks held in memory (after the tables were emptied outside us)."""
-    _MEMORY.clear()
+    """Forget the shared blocks held in memory (after the tables were emptied)."""
+    with _MEMORY_LOCK:
+        _MEMORY.clear()
 
 
 def blocks(keys: Sequence[str], column: str) -> dict[str, str]:
@@ -203,14 +206,12 @@ def save(fragments: Sequence[Fragment], org_sigs: dict[str, str], generation: st
                 "rendered": now,
             }
             for f in fragments
-            if f.package_id in org_sigs
         ]
-        if rows:
-            insert = postgresql_insert(fragment_table).values(rows)
-            update = {c: insert.excluded[c] for c in rows[0] if c != "package_id"}
-            model.Session.execute(
-                insert.on_conflict_do_update(index_elements=["package_id"], set_=update)
-            )
+        insert = postgresql_insert(fragment_table).values(rows)
+        update = {c: insert.excluded[c] for c in rows[0] if c != "package_id"}
+        model.Session.execute(
+            insert.on_conflict_do_update(index_elements=["package_id"], set_=update)
+        )
         model.Session.commit()
     except SQLAlchemyError:
         model.Session.rollback()
@@ -230,7 +231,7 @@ def clear() -> tuple[int, int]:
     fragments = _deleted(model.Session.execute(fragment_table.delete()))
     shared = _deleted(model.Session.execute(shared_table.delete()))
     model.Session.commit()
-    _MEMORY.clear()
+    forget_memory()
     return fragments, shared
 
 
@@ -254,7 +255,7 @@ def prune(catalog_type: str) -> tuple[int, int]:
         )
     )
     model.Session.commit()
-    _MEMORY.clear()
+    forget_memory()
     return fragments, shared
 
 
