@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what the platform needs on a Debian machine, skipping what is already there:
 # Debian packages (PostgreSQL 15, Redis, Java 17 + Maven for Solr, build deps of CKAN,
-# Node.js for pyright),
+# Node.js for pyright, Chromium for the browser tests),
 # a virtualenv in .venv with the pinned Python stack, and this bundle in editable mode.
 # Maven artifacts for Solr are fetched by scripts/services.sh on first start.
 set -euo pipefail
@@ -9,7 +9,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 APT_PACKAGES=(postgresql-15 postgresql-client-15 redis-server libpq-dev gcc libmagic1
-  openjdk-17-jdk-headless maven curl iproute2 util-linux shellcheck nodejs)
+  openjdk-17-jdk-headless maven curl iproute2 util-linux shellcheck nodejs chromium fonts-dejavu-core)
 
 fail() {
   printf 'ERREUR: %s\n' "$*" >&2
