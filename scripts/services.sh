@@ -22,6 +22,11 @@ SOLR_HOME="$STATE/solr"
 DB_USER=ckan_tgn
 DB_PASSWORD=ckan_tgn
 DATABASES=(ckan_tgn ckan_tgn_test)
+# CKAN's DataStore (table previews, data API): a database of its own per site, owned by a write
+# role; a read-only role answers datastore_search and datastore_search_sql.
+DS_WRITE_USER=ckan_tgn_ds_write
+DS_READ_USER=ckan_tgn_ds_read
+DS_DATABASES=(ckan_tgn_datastore ckan_tgn_datastore_test)
 
 say() { printf '%s\n' "$*"; }
 fail() {
@@ -68,13 +73,44 @@ ensure_databases() {
     psql_admin -c "CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD'"
     say "postgres: rôle $DB_USER créé"
   fi
-  local db
+  local db role
   for db in "${DATABASES[@]}"; do
     if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname='$db'")" != 1 ]; then
       psql_admin -c "CREATE DATABASE $db OWNER $DB_USER ENCODING 'UTF8' TEMPLATE template0"
       say "postgres: base $db créée"
     fi
   done
+  for role in "$DS_WRITE_USER" "$DS_READ_USER"; do
+    if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname='$role'")" != 1 ]; then
+      psql_admin -c "CREATE ROLE $role LOGIN PASSWORD '$role'"
+      say "postgres: rôle $role créé"
+    fi
+  done
+  for db in "${DS_DATABASES[@]}"; do
+    if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname='$db'")" != 1 ]; then
+      psql_admin -c "CREATE DATABASE $db OWNER $DS_WRITE_USER ENCODING 'UTF8' TEMPLATE template0"
+      say "postgres: base $db créée"
+    fi
+  done
+  # The read role may connect to the DataStore databases only (PUBLIC may connect anywhere).
+  for db in "${DATABASES[@]}"; do
+    psql_admin -c "REVOKE CONNECT ON DATABASE $db FROM PUBLIC; GRANT CONNECT ON DATABASE $db TO $DB_USER"
+  done
+  datastore_permissions "$ROOT/test.ini"
+  [ ! -f "$STATE/ckan.ini" ] || datastore_permissions "$STATE/ckan.ini"
+}
+
+# CKAN's own script of DataStore grants (read role: SELECT only), rendered from a config's
+# URLs by `ckan datastore set-permissions` and run as the superuser; idempotent.
+datastore_permissions() { # ini
+  if [ ! -x "$VENV/bin/ckan" ]; then
+    say "postgres: droits du DataStore au prochain démarrage (CKAN pas encore installé: make install)"
+    return
+  fi
+  local sql
+  sql=$("$VENV/bin/ckan" -c "$1" datastore set-permissions 2>/dev/null) ||
+    fail "postgres: ckan datastore set-permissions a échoué pour ${1#"$ROOT"/}"
+  psql_admin <<<"$sql" >/dev/null || fail "postgres: les droits du DataStore n'ont pas pu être posés (${1#"$ROOT"/})"
 }
 
 stop_postgres() {

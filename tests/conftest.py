@@ -8,13 +8,15 @@ from typing import Any
 
 import ckan.plugins
 import pytest
+import sqlalchemy
 from ckan import model
 from ckan.lib.app_globals import _CONFIG_CACHE
+from ckan.tests import factories
 from ckan.tests import helpers as ckan_helpers
 
 from ckanext.tgn.dcat import store as dcat_store
 from ckanext.tgn.validation import reports
-from tests.helpers import data
+from tests.helpers import data, live
 from tests.helpers.table_server import fresh_state, serving
 
 # Fixtures of CKAN's pytest plugin and of ours that reach PostgreSQL, Solr or Redis: a test
@@ -24,7 +26,7 @@ SERVICE_FIXTURES = {
     "clean_index", "reset_index", "clean_redis", "reset_redis", "clean_queues", "reset_queues",
     "with_plugins", "app", "make_app", "cli", "ckan_config", "make_dataset", "make_org", "agent",
     "platform", "shared_platform", "shared_stack", "shared_app", "shared_agent", "validation",
-    "staff",
+    "staff", "live_site",
 }  # fmt: skip
 
 
@@ -57,8 +59,26 @@ def migrate_plugins(migrate_db_for):
                 for table in reversed(meta.sorted_tables):
                     connection.execute(table.delete())
         dcat_store.forget_memory()
+        clean_datastore()
 
     return migrate
+
+
+def clean_datastore() -> None:
+    """Drop the DataStore's tables (its own database, which CKAN's reset does not touch)."""
+    url = ckan.plugins.toolkit.config.get("ckan.datastore.write_url")
+    if not url:
+        return
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            tables = connection.execute(
+                sqlalchemy.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            ).scalars()
+            for table in list(tables):
+                connection.execute(sqlalchemy.text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
@@ -129,3 +149,26 @@ def table_server():
 def served(table_server) -> dict[str, Any]:
     """The server's state for this test: files to serve, catalogue up."""
     return fresh_state()
+
+
+@pytest.fixture(scope="module")
+def live_site(reset_db, reset_index, migrate_plugins, table_server, tmp_path_factory):
+    """The platform served on a free port with a jobs worker, on a database reset for the
+    module (tests/helpers/live.py). Validation reads schemas from the test table server;
+    xloader acts with a sysadmin's token made here."""
+    ckan.plugins.load_all()
+    try:
+        reset_db()
+        migrate_plugins()
+        reset_index()
+        _CONFIG_CACHE.clear()
+        staff = factories.Sysadmin(name="xloader-robot")
+        settings = {
+            "ckanext.xloader.api_token": factories.APIToken(user=staff["name"])["token"],
+            "ckanext.tgn.validation.schema_catalog_url": f"{table_server}/sdgf/schemas.json",
+            "ckanext.tgn.validation.allow_private_addresses": True,
+        }
+        with live.serving(tmp_path_factory.mktemp("live"), settings) as site:
+            yield site
+    finally:
+        ckan.plugins.unload_non_system_plugins()

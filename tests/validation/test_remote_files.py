@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ckanext.tgn.validation import table_schemas
+from ckanext.tgn.lib import table_schemas
 from tests.helpers.tables import (
     DELIBERATIONS,
     SUBVENTIONS,

@@ -1,1 +1,1 @@
-"""Placeholder, filled by the issue-14 work."""
+"""Table and map previews: which tables ckanext-xloader loads into the DataStore, and when."""

@@ -1,19 +1,39 @@
-"""Table and map previews: DataStore loading through ckanext-xloader, views, data dictionary."""
+"""Previews: tables loaded into CKAN's DataStore by ckanext-xloader, under our rules.
+
+Only files uploaded to the platform are loaded (xloader fetches over HTTP without our
+guards, so it never gets a user's URL), and a table that claims a national schema only once
+its validation found it valid; its data dictionary then comes from that schema.
+"""
 
 from __future__ import annotations
 
-import ckan.plugins as p
-import ckan.plugins.toolkit as tk
+from typing import Any
 
+import ckan.plugins as p
+from ckan.types import SignalMapping
+
+from ckanext.tgn.lib import signals
 from ckanext.tgn.lib.i18n import TgnTranslation
+from ckanext.tgn.preview import dictionary, loading
+from ckanext.xloader.interfaces import IXloader
 
 
 class TgnPreviewPlugin(p.SingletonPlugin, TgnTranslation):
-    """Which tables load into the DataStore, when, and with which dictionary."""
+    """Which tables reach the DataStore, when, and with which dictionary."""
 
-    p.implements(p.IConfigurer)
+    p.implements(IXloader, inherit=True)
+    p.implements(p.ISignal)
     p.implements(p.ITranslation)
 
-    # IConfigurer
-    def update_config(self, config: tk.CKANConfig) -> None:
-        pass
+    # IXloader
+    def can_upload(self, resource_id: str) -> bool:
+        return loading.may_load(resource_id)
+
+    def after_upload(
+        self, context: dict[str, Any], resource_dict: dict[str, Any], dataset_dict: dict[str, Any]
+    ) -> None:
+        dictionary.fill_from_schema(resource_dict, dataset_dict)
+
+    # ISignal
+    def get_signal_subscriptions(self) -> SignalMapping:
+        return {signals.validation_finished(): [loading.on_validation_finished]}

@@ -17,10 +17,10 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib import uploader
 
-from ckanext.tgn.lib import http
+from ckanext.tgn.lib import http, signals, table_schemas
 from ckanext.tgn.lib.problems import Problem
 
-from . import engine, table_schemas
+from . import engine
 from .engine import status
 from .policy import apply_policy
 from .reports import ValidationReport, utcnow
@@ -129,6 +129,7 @@ def run_validation(resource_id: str, token: str) -> None:
     model.Session.commit()
     log.info("Validation of %s: %s (%s errors)", resource_id, outcome.status, outcome.error_count)
     apply_policy(package_id)
+    signals.validation_finished().send(resource_id, status=outcome.status)
 
 
 def job_failed(job: Any, connection: Any, kind: Any, value: Any, traceback: Any) -> None:

@@ -5,6 +5,10 @@ last good copy kept when the catalogue is down) and fetched from beside it, so a
 the site (the tests serve ../shared's copy on 127.0.0.1) stands in for the real one. A
 Table Schema JSON uploaded as a resource of the platform is read from storage, not over
 HTTP. Any other http(s) URL is fetched under the same limits as data files.
+
+In the core package because two plugins read schemas: tgn_validation checks tables against
+them, tgn_preview fills the DataStore's data dictionary from them. The limits are the
+validation plugin's options (``ckanext.tgn.validation.*``): callers need it loaded.
 """
 
 from __future__ import annotations
