@@ -10,6 +10,8 @@ set -euo pipefail
 : "${CKAN_SOLR_URL:?CKAN_SOLR_URL must be set}"
 : "${CKAN_REDIS_URL:?CKAN_REDIS_URL must be set}"
 : "${CKAN_SITE_URL:?CKAN_SITE_URL must be set}"
+: "${CKAN_DATASTORE_WRITE_URL:?CKAN_DATASTORE_WRITE_URL must be set}"
+: "${CKAN_DATASTORE_READ_URL:?CKAN_DATASTORE_READ_URL must be set}"
 
 mkdir -p "$(dirname "$CKAN_INI")"
 if [ ! -f "$CKAN_INI" ]; then
@@ -27,6 +29,8 @@ done
 if [ "${CKAN_MIGRATE:-true}" = true ]; then
   ckan -c "$CKAN_INI" db init
   ckan -c "$CKAN_INI" db upgrade
+  # CKAN's DataStore grants (read role: SELECT only); the main role is the server's superuser.
+  ckan -c "$CKAN_INI" datastore set-permissions | psql -v ON_ERROR_STOP=1 -q "$CKAN_SQLALCHEMY_URL"
 fi
 
 exec "$@"

@@ -37,6 +37,12 @@ quiet "$CKAN" config-tool "$INI" -f "$ROOT/scripts/site.ini"
 quiet "$CKAN" -c "$INI" db init
 quiet "$CKAN" -c "$INI" db upgrade
 echo "site: base de données à jour"
+# The DataStore's grants (its read role may only SELECT), from this config's URLs; idempotent.
+permissions=$("$CKAN" -c "$INI" datastore set-permissions 2>/dev/null) ||
+  fail "ckan datastore set-permissions a échoué (voir ckan.datastore.* dans scripts/site.ini)"
+runuser -u postgres -- psql -p "${TGN_PG_PORT:-5432}" -v ON_ERROR_STOP=1 -qAt <<<"$permissions" >/dev/null ||
+  fail "les droits du DataStore n'ont pas pu être posés (PostgreSQL démarré? make services)"
+echo "site: DataStore prêt"
 
 password_file="$STATE/admin-password"
 if ! "$CKAN" -c "$INI" user show "$ADMIN" 2>/dev/null | grep -q "name=$ADMIN"; then
@@ -47,6 +53,14 @@ if ! "$CKAN" -c "$INI" user show "$ADMIN" 2>/dev/null | grep -q "name=$ADMIN"; t
   quiet "$CKAN" -c "$INI" search-index clear
 fi
 quiet "$CKAN" -c "$INI" sysadmin add "$ADMIN"
+# xloader downloads uploads of private datasets too: it acts with a token of the administrator,
+# named "xloader", made once per database (a new database gets a new one).
+if ! "$CKAN" -c "$INI" user token list "$ADMIN" 2>/dev/null | grep -q '\] xloader '; then
+  xloader_token=$("$CKAN" -c "$INI" user token add "$ADMIN" xloader 2>/dev/null | tail -n 1 | tr -d '[:space:]')
+  [ -n "$xloader_token" ] || fail "impossible de créer le jeton d'xloader"
+  quiet "$CKAN" config-tool "$INI" "ckanext.xloader.api_token=$xloader_token"
+  echo "site: jeton d'xloader créé"
+fi
 
 # The 12 territory organisations (Département, syndicate, EPCI), by SIREN; idempotent.
 mkdir -p "$STATE/logs"
