@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.tgn.validation import messages, queue
+from ckanext.tgn.validation.engine.status import INVALID, VALID
 from ckanext.tgn.validation.reports import ValidationReport, schema_url_of
 
 
@@ -59,3 +61,29 @@ def tgn_validation_run(context: Context, data_dict: DataDict) -> dict[str, Any]:
     report = queue.request(resource, schema_url)
     model.Session.commit()
     return messages.worded(report.as_dict())
+
+
+@tk.side_effect_free
+def tgn_validation_checked_count(context: Context, data_dict: DataDict) -> dict[str, int]:
+    """How many tables of public datasets the platform has checked, for the home page.
+
+    Only the active files of active, public datasets of type ``dataset`` count, and only
+    those whose check ended with a verdict (valid or invalid).
+
+    :returns: ``checked`` (tables with a verdict) and ``valid`` (of which valid)
+    :rtype: dictionary
+    """
+    tk.check_access("tgn_validation_checked_count", context, data_dict)
+    rows = (
+        model.Session.query(ValidationReport.status, sa.func.count())
+        .join(model.Resource, model.Resource.id == ValidationReport.resource_id)
+        .join(model.Package, model.Package.id == model.Resource.package_id)
+        .filter(model.Package.state == "active")
+        .filter(model.Package.private.is_(False))
+        .filter(model.Package.type == "dataset")
+        .filter(model.Resource.state == "active")
+        .filter(ValidationReport.status.in_([VALID, INVALID]))
+        .group_by(ValidationReport.status)
+    )
+    counts = dict(rows.all())
+    return {"checked": sum(counts.values()), "valid": counts.get(VALID, 0)}

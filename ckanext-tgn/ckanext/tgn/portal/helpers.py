@@ -1,0 +1,218 @@
+"""Template helpers of the portal: home page figures, map, dataset "Informations", footer."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import shapely
+from ckan import model
+from shapely.geometry import mapping, shape
+
+from ckanext.tgn.lib import refdata, vocab
+from ckanext.tgn.lib.jsonlist import as_list
+
+from . import facets, indexing, pages
+
+# Every count of the home page is over public, active datasets of this type only (never a
+# reuse, a private dataset, a draft or a deleted one): package_search guarantees the rest.
+DATASET_FQ = "+dataset_type:dataset"
+# Outlines on the home map are simplified to this tolerance (degrees, about 200 m).
+MAP_TOLERANCE = 0.002
+
+
+def _search(**params: Any) -> dict[str, Any]:
+    data_dict = {"fq": DATASET_FQ, "include_private": False, "include_drafts": False, **params}
+    return tk.get_action("package_search")({}, data_dict)
+
+
+def tgn_portal_home() -> dict[str, Any]:
+    """The home page's counters, themes and per-organisation counts, from one search."""
+    result = _search(
+        rows=0,
+        **{
+            "facet.field": json.dumps(["organization", indexing.THEME]),
+            "facet.limit": -1,
+            "facet.mincount": 1,
+        },
+    )
+    search_facets = result.get("search_facets", {})
+    org_items = search_facets.get("organization", {}).get("items", [])
+    org_counts = {item["name"]: item["count"] for item in org_items}
+    themes = sorted(
+        (
+            {
+                "uri": item["name"],
+                "label": facets.label(indexing.THEME, item["name"]),
+                "count": item["count"],
+                "code": item["name"].rsplit("/", 1)[-1],
+            }
+            for item in search_facets.get(indexing.THEME, {}).get("items", [])
+        ),
+        key=lambda theme: (-theme["count"], theme["label"]),
+    )
+    return {
+        "datasets": result["count"],
+        "organizations": len(org_counts),
+        "org_counts": org_counts,
+        "themes": themes,
+        "checked_tables": _checked_tables(),
+    }
+
+
+def _checked_tables() -> int | None:
+    """Tables checked against their schema, when the validation plugin is on."""
+    try:
+        action = tk.get_action("tgn_validation_checked_count")
+    except KeyError:
+        return None
+    return action({}, {})["checked"]
+
+
+def tgn_portal_latest(limit: int = 6) -> list[dict[str, Any]]:
+    """The datasets published last."""
+    return _search(rows=limit, sort="metadata_created desc")["results"]
+
+
+def tgn_portal_most_complete(limit: int = 6) -> list[dict[str, Any]]:
+    """The datasets that fill the most recommended fields (see indexing.CRITERIA)."""
+    return _search(rows=limit, sort=f"{indexing.COMPLETENESS} desc, metadata_modified desc")[
+        "results"
+    ]
+
+
+def tgn_portal_completeness(pkg: dict[str, Any]) -> dict[str, Any]:
+    """Completeness of a dataset: how many recommended fields it fills, and which it lacks."""
+    met = indexing.completeness(pkg)
+    labels = {
+        "keywords": tk._("keywords"),
+        "territories": tk._("territorial coverage"),
+        "period": tk._("period covered"),
+        "modified": tk._("date of last modification"),
+        "description": tk._("description of more than 100 characters"),
+        "resources_described": tk._("a description for every file"),
+        "schema": tk._("data schema"),
+    }
+    return {
+        "score": len(met),
+        "total": len(indexing.CRITERIA),
+        "missing": [labels[name] for name in indexing.CRITERIA if name not in met],
+    }
+
+
+@lru_cache(maxsize=64)
+def _simplified(geometry: str) -> dict[str, Any] | None:
+    try:
+        outline = shape(json.loads(geometry))
+    except (ValueError, TypeError, AttributeError):
+        return None
+    simplified = shapely.set_precision(outline.simplify(MAP_TOLERANCE), 10**-4)
+    return mapping(simplified)
+
+
+def tgn_portal_epci(org_counts: dict[str, int]) -> list[dict[str, Any]]:
+    """The intercommunalités (organisations of kind EPCI) with their public dataset counts,
+    outline and page address, by name."""
+    groups = (
+        model.Session.query(model.Group)
+        .filter(model.Group.is_organization.is_(True))
+        .filter(model.Group.state == "active")
+        .order_by(model.Group.title)
+    )
+    found = []
+    for group in groups:
+        extras = group.extras or {}
+        if extras.get("territory_kind") != refdata.KIND_EPCI:
+            continue
+        geometry = extras.get("geometry")
+        found.append(
+            {
+                "name": group.name,
+                "title": group.title or group.name,
+                "count": org_counts.get(group.name, 0),
+                "url": tk.h.url_for("organization.read", id=group.name),
+                "geometry": _simplified(geometry) if geometry else None,
+            }
+        )
+    return found
+
+
+def tgn_portal_map_features(epci: list[dict[str, Any]]) -> str:
+    """The EPCI as a GeoJSON FeatureCollection for the home map (outlines only)."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": e["geometry"],
+            "properties": {"title": e["title"], "count": e["count"], "url": e["url"]},
+        }
+        for e in epci
+        if e["geometry"]
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+
+
+def tgn_portal_map_tiles() -> dict[str, str]:
+    """The base map of the territories plugin's option, if any (none: outlines only)."""
+    return {
+        "url": tk.config.get("ckanext.tgn.territories.map_tiles_url") or "",
+        "attribution": tk.config.get("ckanext.tgn.territories.map_attribution") or "",
+    }
+
+
+def tgn_portal_facet_label(field: str, value: str) -> str:
+    return facets.label(field, value)
+
+
+def tgn_portal_dataset_info(pkg: dict[str, Any]) -> dict[str, Any]:
+    """What the "Informations" block of a dataset page shows, labelled in French."""
+    licence = next((lic for lic in vocab.licences() if lic["id"] == pkg.get("license_id")), None)
+    frequency = as_list(pkg.get("frequency"))
+    schemas = []
+    for resource in pkg.get("resources") or []:
+        url = resource.get("conforms_to")
+        if not url or url == vocab.OTHER_SCHEMA:
+            url = resource.get("conforms_to_other") or url
+        if url and url != vocab.OTHER_SCHEMA:
+            schemas.append(
+                {
+                    "resource_id": resource["id"],
+                    "resource_name": resource.get("name") or tk._("Unnamed resource"),
+                    "schema_url": url,
+                    "schema_title": vocab.table_schema_urls().get(url, url),
+                }
+            )
+    territories = [refdata.territory(code) for code in as_list(pkg.get("territories"))]
+    if licence:
+        licence_info = {"title": facets.label("license_id", licence["id"]), "url": licence["url"]}
+    elif pkg.get("license_title"):
+        licence_info = {"title": pkg["license_title"], "url": pkg.get("license_url")}
+    else:
+        licence_info = None
+    return {
+        "licence": licence_info,
+        "frequency": facets.label(indexing.FREQUENCY, frequency[0]) if frequency else None,
+        "start": pkg.get("temporal_start"),
+        "end": pkg.get("temporal_end"),
+        "territories": [refdata.territory_label(t) for t in territories if t],
+        "spatial": pkg.get("spatial") or None,
+        "schemas": schemas,
+    }
+
+
+def tgn_portal_social_links() -> bool:
+    """Whether pages offer share links to social networks (off by default: they are
+    third-party requests and trackers the visitor did not ask for)."""
+    return tk.config["ckanext.tgn.portal.social_links"]
+
+
+def tgn_portal_contact_email() -> str:
+    return tk.config["ckanext.tgn.portal.contact_email"]
+
+
+def tgn_portal_pages() -> list[dict[str, str]]:
+    """The editorial pages, for the footer and the site map."""
+    return [
+        {"endpoint": f"tgn_portal.{page.endpoint}", "title": page.title} for page in pages.PAGES
+    ]
