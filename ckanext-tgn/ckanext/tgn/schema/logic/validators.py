@@ -36,11 +36,13 @@ __all__ = [
     "tgn_epci_nature",
     "tgn_geojson_geometry",
     "tgn_http_url",
+    "tgn_image_url",
     "tgn_licence",
     "tgn_media_type",
     "tgn_platform_field",
     "tgn_resource_format",
     "tgn_resource_url",
+    "tgn_reuse_datasets",
     "tgn_siren",
     "tgn_spatial_from_territories",
     "tgn_table_schema",
@@ -293,3 +295,67 @@ def tgn_resource_url(
         data[key] = tgn_http_url(value)
     except tk.Invalid as e:
         errors[key].append(e.error)
+
+
+def tgn_image_url(value: Any) -> Any:
+    """An image by its https address: the pages' security policy loads no http image."""
+    if value in (None, "") or value is tk.missing:
+        return value
+    text = tgn_http_url(value)
+    if not text.lower().startswith("https://"):
+        raise tk.Invalid(
+            tk._(
+                "The image address must start with https://, for example "
+                "https://www.exemple.fr/apercu.png."
+            )
+        )
+    return text
+
+
+def _dataset_reference(text: str) -> str:
+    """The name or id in a dataset reference: itself, or the end of its page address."""
+    if "/dataset/" in text:
+        text = text.split("/dataset/", 1)[1].split("?", 1)[0].split("#", 1)[0]
+    return text.strip().strip("/")
+
+
+def tgn_reuse_datasets(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """The datasets a reuse uses: at least one, each a public, active dataset the user can
+    read, given by id, name or page address; stored as a JSON list of ids (a rename keeps
+    the link). A dataset the user cannot read is named as unknown, like a missing one."""
+    references = [_dataset_reference(item) for item in as_list(data.get(key), separator=",")]
+    references = [ref for ref in references if ref]
+    if not references:
+        errors[key].append(tk._("Give at least one dataset of the platform that the reuse uses."))
+        return
+    ids: list[str] = []
+    for ref in references:
+        reader = Context(
+            user=context.get("user", ""), ignore_auth=context.get("ignore_auth", False)
+        )
+        try:
+            found = tk.get_action("package_show")(reader, {"id": ref})
+        except (tk.ObjectNotFound, tk.NotAuthorized):
+            found = None
+        if found is None or found.get("state") == "deleted":
+            errors[key].append(
+                tk._(
+                    'No dataset "{name}" on the platform: give its name or the address of its page.'
+                ).format(name=ref)
+            )
+        elif found.get("type") != "dataset":
+            errors[key].append(
+                tk._('"{name}" is not a dataset: a reuse uses datasets.').format(name=ref)
+            )
+        elif found.get("private") or found.get("state") != "active":
+            errors[key].append(
+                tk._(
+                    'The dataset "{name}" is not published: a reuse may only use public datasets.'
+                ).format(name=ref)
+            )
+        else:
+            ids.append(found["id"])
+    if not errors[key]:
+        data[key] = json.dumps(list(dict.fromkeys(ids)))
