@@ -1,9 +1,189 @@
-"""schema.org JSON-LD of dataset pages (ckanext-dcat's structured_data), with our fields."""
+"""schema.org JSON-LD of dataset pages (ckanext-dcat's structured_data), with our fields.
+
+Builds on ckanext-dcat's SchemaOrgProfile: ``super()`` first, then one small method per
+field where upstream reads field names we do not have (``spatial_uri``, ``license_url``,
+``publisher_*``) or writes what search engines misread (a language URI as ``inLanguage``,
+the union outline as one polygon, a period with an open end as a date-time).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF
+
 from ckanext.dcat.profiles import SchemaOrgProfile
+from ckanext.dcat.profiles.base import SCHEMA
+from ckanext.dcat.utils import resource_uri
+from ckanext.tgn.lib import refdata, vocab
+from ckanext.tgn.lib.jsonlist import as_list
+
+from .profiles import territory_uri
+
+_JUST_THE_ORG = {
+    "include_dataset_count": False,
+    "include_users": False,
+    "include_groups": False,
+    "include_tags": False,
+    "include_followers": False,
+}
+
+
+def _site_url(path: str) -> str:
+    return f"{tk.config['ckan.site_url'].rstrip('/')}{path}"
 
 
 class TgnSchemaOrgProfile(SchemaOrgProfile):
-    """Placeholder, filled by the issue-14 work."""
+    """schema.org Dataset of Tarn-et-Garonne Numérique (Google Dataset Search)."""
+
+    def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        if dataset_dict.get("type") == "reuse":  # the structured_data template is on every type
+            self._reuse(dataset_dict, dataset_ref)
+            return
+        super().graph_from_dataset(dataset_dict, dataset_ref)
+        self.g.add((dataset_ref, SCHEMA.isAccessibleForFree, Literal(True)))
+        self._spatial_coverage(dataset_dict, dataset_ref)
+        self._temporal_coverage(dataset_dict, dataset_ref)
+        self._themes(dataset_dict, dataset_ref)
+        self._languages(dataset_dict, dataset_ref)
+        self._licence(dataset_dict, dataset_ref)
+        self._publisher(dataset_dict, dataset_ref)
+        for resource in dataset_dict.get("resources", []):
+            self._distribution(resource)
+
+    def _remove_nodes(self, subject: URIRef, predicate: URIRef) -> None:
+        """Upstream's values of a property, with what describes its blank nodes."""
+        for node in list(self.g.objects(subject, predicate)):
+            if isinstance(node, BNode):
+                for child in list(self.g.objects(node, None)):
+                    if isinstance(child, BNode):
+                        self.g.remove((child, None, None))
+                self.g.remove((node, None, None))
+        self.g.remove((subject, predicate, None))
+
+    def _spatial_coverage(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """Each territory as a named schema:Place with its INSEE URI."""
+        codes = [code for code in as_list(dataset_dict.get("territories")) if territory_uri(code)]
+        if not codes:
+            return  # upstream's place from `spatial`, given through the API alone, stays
+        self._remove_nodes(dataset_ref, SCHEMA.spatialCoverage)
+        for code in codes:
+            territory = refdata.territory(code)
+            ref = territory_uri(code)
+            assert territory is not None and ref is not None
+            self.g.add((dataset_ref, SCHEMA.spatialCoverage, ref))
+            self.g.add((ref, RDF.type, SCHEMA.Place))
+            self.g.add((ref, SCHEMA.name, Literal(territory.name)))
+            self.g.add((ref, SCHEMA.identifier, Literal(code)))
+
+    def _temporal_coverage(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """An ISO 8601 interval of dates; an open end written ``..`` (schema.org's form)."""
+        self.g.remove((dataset_ref, SCHEMA.temporalCoverage, None))
+        start, end = dataset_dict.get("temporal_start"), dataset_dict.get("temporal_end")
+        if start or end:
+            interval = f"{start or '..'}/{end or '..'}"
+            self.g.add((dataset_ref, SCHEMA.temporalCoverage, Literal(interval)))
+
+    def _themes(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """The EU themes' French labels, beside the keywords."""
+        themes = vocab.vocabulary("data-theme")
+        for uri in as_list(dataset_dict.get("theme")):
+            concept = themes.by_uri(uri) or themes.lookup(uri)
+            if concept is not None:
+                self.g.add((dataset_ref, SCHEMA.keywords, Literal(concept.fr)))
+
+    def _languages(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """Language codes (``fr``) instead of the EU authority's URIs."""
+        self.g.remove((dataset_ref, SCHEMA.inLanguage, None))
+        languages = vocab.vocabulary("language")
+        for uri in as_list(dataset_dict.get("language")):
+            concept = languages.by_uri(uri) or languages.lookup(uri)
+            if concept is None:
+                continue
+            short = next((a for a in concept.extra.get("aliases", []) if len(a) == 2), None)
+            self.g.add((dataset_ref, SCHEMA.inLanguage, Literal(short or concept.code.lower())))
+
+    def _licence(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """The licence's URL, the one data.gouv.fr recognises (upstream: CKAN's own)."""
+        licence = next(
+            (lic for lic in vocab.licences() if lic["id"] == dataset_dict.get("license_id")), None
+        )
+        if licence is not None:
+            self.g.remove((dataset_ref, SCHEMA.license, None))
+            self.g.add((dataset_ref, SCHEMA.license, Literal(licence["url"])))
+
+    def _publisher(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """The organisation: its page, name, SIREN and the dataset's contact point.
+
+        Upstream writes a blank publisher (and the same as creator) without any of them.
+        """
+        org = dataset_dict.get("organization")
+        if not org:
+            return
+        try:
+            full = tk.get_action("organization_show")(
+                {"ignore_auth": True}, _JUST_THE_ORG | {"id": org["id"]}
+            )
+        except tk.ObjectNotFound:
+            return
+        self._remove_nodes(dataset_ref, SCHEMA.publisher)
+        self._remove_nodes(dataset_ref, SCHEMA.creator)
+        ref = URIRef(_site_url(f"/organization/{full['name']}"))
+        self.g.add((ref, RDF.type, SCHEMA.Organization))
+        self.g.add((ref, SCHEMA.name, Literal(full.get("title") or full["name"])))
+        self.g.add((ref, SCHEMA.url, Literal(full.get("website") or str(ref))))
+        if full.get("siren"):
+            self.g.add((ref, SCHEMA.identifier, Literal(full["siren"])))
+        if dataset_dict.get("contact_email") or dataset_dict.get("contact_name"):
+            contact = BNode()
+            self.g.add((ref, SCHEMA.contactPoint, contact))
+            self.g.add((contact, RDF.type, SCHEMA.ContactPoint))
+            self.g.add((contact, SCHEMA.contactType, Literal("customer service")))
+            for field, predicate in (
+                ("contact_name", SCHEMA.name),
+                ("contact_email", SCHEMA.email),
+            ):
+                if dataset_dict.get(field):
+                    self.g.add((contact, predicate, Literal(dataset_dict[field])))
+        self.g.add((dataset_ref, SCHEMA.publisher, ref))
+        self.g.add((dataset_ref, SCHEMA.creator, ref))
+
+    def _distribution(self, resource: dict[str, Any]) -> None:
+        """A file's address as contentUrl, its format as a media type when known."""
+        ref = URIRef(resource_uri(resource))
+        self.g.remove((ref, SCHEMA.url, None))
+        self.g.remove((ref, SCHEMA.contentUrl, None))
+        if resource.get("url"):
+            self.g.add((ref, SCHEMA.contentUrl, Literal(resource["url"])))
+        if resource.get("mimetype"):
+            self.g.remove((ref, SCHEMA.encodingFormat, None))
+            self.g.add((ref, SCHEMA.encodingFormat, Literal(resource["mimetype"])))
+
+    def _reuse(self, reuse: dict[str, Any], reuse_ref: URIRef) -> None:
+        """A reuse's page: a schema:CreativeWork based on the public datasets it uses."""
+        self.g.namespace_manager.bind("schema", SCHEMA, replace=True)
+        self.g.add((reuse_ref, RDF.type, SCHEMA.CreativeWork))
+        self.g.add((reuse_ref, SCHEMA.name, Literal(reuse.get("title") or reuse["name"])))
+        if reuse.get("notes"):
+            self.g.add((reuse_ref, SCHEMA.description, Literal(reuse["notes"])))
+        if reuse.get("url"):
+            self.g.add((reuse_ref, SCHEMA.url, Literal(reuse["url"])))
+        if reuse.get("author"):
+            author = BNode()
+            self.g.add((reuse_ref, SCHEMA.author, author))
+            self.g.add((author, RDF.type, SCHEMA.Organization))
+            self.g.add((author, SCHEMA.name, Literal(reuse["author"])))
+        ids = [i for i in as_list(reuse.get("datasets")) if '"' not in i]
+        if not ids:
+            return
+        quoted = " OR ".join(f'"{i}"' for i in ids)
+        used = tk.get_action("package_search")(
+            {},
+            {"fq": f"+dataset_type:dataset +id:({quoted})", "rows": len(ids), "fl": "name"},
+        )["results"]
+        for dataset in used:
+            self.g.add(
+                (reuse_ref, SCHEMA.isBasedOn, URIRef(_site_url(f"/dataset/{dataset['name']}")))
+            )

@@ -1,0 +1,108 @@
+"""schema.org JSON-LD of dataset pages (structured_data with the tgn_schemaorg profile): valid
+JSON in the page, our fields mapped (territories by name, period, themes, licence, publisher,
+files), never for a dataset the visitor may not read."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from ckan.tests import factories
+from pyld import jsonld
+
+from tests.helpers import data
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "tgn_db", "clean_index")
+
+S = "http://schema.org/"
+_SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+def json_ld(page: str) -> list[dict[str, Any]]:
+    """The nodes of the page's one JSON-LD script, flattened (full property names, lists)."""
+    scripts = _SCRIPT.findall(page)
+    assert len(scripts) == 1
+    document = json.loads(scripts[0])  # valid JSON, or this fails
+    return jsonld.flatten(document)  # the context is inline: nothing is fetched
+
+
+def node(nodes: list[dict[str, Any]], node_id: str) -> dict[str, Any]:
+    return next(n for n in nodes if n["@id"] == node_id)
+
+
+def values(item: dict[str, Any], prop: str) -> list[Any]:
+    return [v.get("@value", v.get("@id")) for v in item.get(S + prop, [])]
+
+
+@pytest.fixture
+def dataset() -> dict[str, Any]:
+    org = data.organisation(
+        name="ca-grand-montauban", title="CA Grand Montauban", siren="248200099", epci_nature="CA"
+    )
+    return data.dataset(
+        name="deliberations-2024",
+        title="Délibérations 2024",
+        owner_org=org["id"],
+        territories=["82121", "248200099"],
+        temporal_start="2024-01-01",
+        temporal_end="2024-12-31",
+        theme=["GOVE"],
+        tags=[{"name": "conseil"}],
+        resources=[
+            {"url": "https://www.montauban.com/deliberations-2024.csv", "name": "Table 2024"}
+        ],
+    )
+
+
+def test_the_dataset_page_describes_our_fields(app, dataset):
+    nodes = json_ld(app.get("/dataset/deliberations-2024").get_data(as_text=True))
+    described = next(n for n in nodes if S + "Dataset" in n.get("@type", []))
+    assert values(described, "name") == ["Délibérations 2024"]
+    # territories by name, with their INSEE URIs
+    places = [node(nodes, ref) for ref in values(described, "spatialCoverage")]
+    assert sorted(p["@id"] for p in places) == [
+        "http://id.insee.fr/geo/commune/82121",
+        "http://id.insee.fr/geo/intercommunalite/248200099",
+    ]
+    assert sorted(values(p, "name")[0] for p in places) == [
+        "CA Grand Montauban",
+        "Montauban",
+    ]
+    assert values(described, "temporalCoverage") == ["2024-01-01/2024-12-31"]
+    assert {"conseil", "Gouvernement et secteur public"} <= set(values(described, "keywords"))
+    assert values(described, "inLanguage") == ["fr"]
+    assert values(described, "license") == [
+        "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
+    ]
+    publisher = node(nodes, values(described, "publisher")[0])
+    assert publisher["@id"] == "http://127.0.0.1:5000/organization/ca-grand-montauban"
+    assert values(publisher, "name") == ["CA Grand Montauban"]
+    assert values(publisher, "identifier") == ["248200099"]
+    contact = node(nodes, values(publisher, "contactPoint")[0])
+    assert values(contact, "email") == ["assemblees@exemple.fr"]
+    files = [node(nodes, ref) for ref in values(described, "distribution")]
+    assert len(files) == 1
+    assert values(files[0], "contentUrl") == ["https://www.montauban.com/deliberations-2024.csv"]
+    assert values(files[0], "encodingFormat") == ["text/csv"]
+    assert values(files[0], "name") == ["Table 2024"]
+
+
+def test_an_open_period_is_an_open_interval(app, dataset):
+    sysadmin = factories.Sysadmin()
+    app.post(
+        "/api/3/action/package_patch",
+        json={"id": dataset["id"], "temporal_end": ""},
+        headers=data.api_headers(sysadmin),
+    )
+    nodes = json_ld(app.get("/dataset/deliberations-2024").get_data(as_text=True))
+    described = next(n for n in nodes if S + "Dataset" in n.get("@type", []))
+    assert values(described, "temporalCoverage") == ["2024-01-01/.."]
+
+
+def test_a_private_dataset_has_no_json_ld_for_the_public(app, dataset):
+    hidden = data.dataset(name="prive", owner_org=dataset["owner_org"], private=True)
+    response = app.get(f"/dataset/{hidden['name']}", status=404)
+    assert "application/ld+json" not in response.get_data(as_text=True)
+    assert "prive" not in "".join(_SCRIPT.findall(response.get_data(as_text=True)))
