@@ -5,10 +5,13 @@ deleted. Through the web app and the action API, on the real database and Solr."
 from __future__ import annotations
 
 import html
+import json
+import re
 from typing import Any
 
 import pytest
 from ckan.tests import factories, helpers
+from pyld import jsonld
 
 from tests.helpers import data
 
@@ -225,3 +228,13 @@ class TestListing:
         body = app.get("/catalog.ttl").get_data(as_text=True)
         assert "Délibérations" in body
         assert "Carte publique" not in body and "carte-publique" not in body
+
+    def test_the_reuse_page_is_a_creative_work_in_json_ld(self, app, published, reuses):
+        page = app.get("/reuse/carte-publique").get_data(as_text=True)
+        script = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+        assert script is not None
+        nodes = jsonld.flatten(json.loads(script.group(1)))
+        work = next(n for n in nodes if "http://schema.org/CreativeWork" in n.get("@type", []))
+        assert "http://schema.org/Dataset" not in work["@type"]
+        based_on = [v["@id"] for v in work["http://schema.org/isBasedOn"]]
+        assert based_on == ["http://127.0.0.1:5000/dataset/deliberations"]
