@@ -65,7 +65,10 @@ def _owner(module: str) -> str:
 def test_the_package_has_a_core_and_the_plugins():
     assert (PACKAGE / "lib" / "__init__.py").is_file()
     assert not (PACKAGE / "lib" / "plugin.py").exists()
-    assert set(PLUGINS) == {"dcat", "harvest", "schema", "security", "territories", "validation"}
+    assert set(PLUGINS) == {
+        "dcat", "harvest", "portal", "preview", "reuse", "schema", "security", "territories",
+        "validation",
+    }  # fmt: skip
 
 
 def test_plugins_never_import_each_other():
