@@ -7,6 +7,7 @@ import logging
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context
 
 from ckanext.tgn.lib import signals
 from ckanext.tgn.lib.context import site_user_context
@@ -56,7 +57,7 @@ def on_validation_finished(resource_id: str, status: str = "", **_: object) -> N
 def _submit(resource_id: str) -> None:
     try:
         tk.get_action("xloader_submit")(
-            {**site_user_context(), "ignore_auth": True},
+            _context(),
             {"resource_id": resource_id, "ignore_hash": True},
         )
     except Exception:  # the report is stored; a failed submit must not undo it
@@ -65,9 +66,16 @@ def _submit(resource_id: str) -> None:
 
 def _drop_preview(resource_id: str) -> None:
     """The rows of a previous file are not this file's: no preview of a table found invalid."""
-    context = {**site_user_context(), "ignore_auth": True}
+    context = _context()
     try:
         tk.get_action("datastore_delete")(context, {"resource_id": resource_id, "force": True})
     except tk.ObjectNotFound:
         return
     log.info("DataStore table of %s dropped: its new file is invalid", resource_id)
+
+
+def _context() -> Context:
+    """The site user's, with no auth checks: the platform's own jobs act here."""
+    context = site_user_context()
+    context["ignore_auth"] = True
+    return context
