@@ -34,11 +34,17 @@ PLUGINS = {
     "tgn_validation": "ckanext.tgn.validation.plugin:TgnValidationPlugin",
     "tgn_security": "ckanext.tgn.security.plugin:TgnSecurityPlugin",
     "tgn_harvest": "ckanext.tgn.harvest.plugin:TgnHarvestPlugin",
+    "tgn_portal": "ckanext.tgn.portal.plugin:TgnPortalPlugin",
+    "tgn_reuse": "ckanext.tgn.reuse.plugin:TgnReusePlugin",
+    "tgn_preview": "ckanext.tgn.preview.plugin:TgnPreviewPlugin",
     "tgn_dcat_harvester": "ckanext.tgn.harvest.dcat:TgnDcatHarvester",
     "tgn_csw_harvester": "ckanext.tgn.harvest.csw:TgnCswHarvester",
     "tgn_ckan_harvester": "ckanext.tgn.harvest.ckan:TgnCkanHarvester",
 }
-PROFILES = {"tgn_dcat_ap": "ckanext.tgn.dcat.profiles:TgnDCATAPProfile"}
+PROFILES = {
+    "tgn_dcat_ap": "ckanext.tgn.dcat.profiles:TgnDCATAPProfile",
+    "tgn_schemaorg": "ckanext.tgn.dcat.schemaorg:TgnSchemaOrgProfile",
+}
 
 
 def _repository_files() -> list[str]:

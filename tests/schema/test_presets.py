@@ -33,7 +33,10 @@ def loaded():
         mp.setattr(scheming._SchemingMixin, "_presets", None)
         scheming._SchemingMixin._load_presets({"scheming.presets": presets_option})
         raw = {
-            **scheming._load_schemas(["ckanext.tgn.schemas:dataset.yaml"], "dataset_type"),
+            **scheming._load_schemas(
+                ["ckanext.tgn.schemas:dataset.yaml", "ckanext.tgn.schemas:reuse.yaml"],
+                "dataset_type",
+            ),
             **scheming._load_schemas(
                 ["ckanext.tgn.schemas:organization.yaml"], "organization_type"
             ),

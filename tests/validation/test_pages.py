@@ -46,8 +46,9 @@ class TestPages:
         assert "Relancer la validation" in editor_page
 
         dataset_page = app.get(f"/dataset/{dataset['name']}").body
-        assert dataset_page.count('data-status="invalide"') == 1
-        assert dataset_page.count('data-status="valide"') == 1
+        # One badge per table in the file list, and again in the "Informations" block (tgn_portal).
+        assert dataset_page.count('data-status="invalide"') == 2
+        assert dataset_page.count('data-status="valide"') == 2
 
         org_page = app.get(f"/organization/{agent['org']['name']}").body
         assert "Tableaux à corriger" in org_page
