@@ -96,21 +96,23 @@ ensure_databases() {
   for db in "${DATABASES[@]}"; do
     psql_admin -c "REVOKE CONNECT ON DATABASE $db FROM PUBLIC; GRANT CONNECT ON DATABASE $db TO $DB_USER"
   done
-  datastore_permissions "$ROOT/test.ini"
-  [ ! -f "$STATE/ckan.ini" ] || datastore_permissions "$STATE/ckan.ini"
+  # The test DataStore's grants (the site's: scripts/site.sh, which writes its config).
+  datastore_permissions ckan_tgn_datastore_test "$ROOT/test.ini"
 }
 
 # CKAN's own script of DataStore grants (read role: SELECT only), rendered from a config's
-# URLs by `ckan datastore set-permissions` and run as the superuser; idempotent.
-datastore_permissions() { # ini
+# URLs by `ckan datastore set-permissions` and run as the superuser, once per database: the
+# view it creates (_table_metadata) says it ran.
+datastore_permissions() { # database ini
+  [ "$(psql_admin -d "$1" -c "SELECT to_regclass('public._table_metadata') IS NOT NULL")" != t ] || return 0
   if [ ! -x "$VENV/bin/ckan" ]; then
     say "postgres: droits du DataStore au prochain démarrage (CKAN pas encore installé: make install)"
     return
   fi
   local sql
-  sql=$("$VENV/bin/ckan" -c "$1" datastore set-permissions 2>/dev/null) ||
-    fail "postgres: ckan datastore set-permissions a échoué pour ${1#"$ROOT"/}"
-  psql_admin <<<"$sql" >/dev/null || fail "postgres: les droits du DataStore n'ont pas pu être posés (${1#"$ROOT"/})"
+  sql=$("$VENV/bin/ckan" -c "$2" datastore set-permissions 2>/dev/null) ||
+    fail "postgres: ckan datastore set-permissions a échoué pour ${2#"$ROOT"/}"
+  psql_admin <<<"$sql" >/dev/null || fail "postgres: les droits du DataStore n'ont pas pu être posés ($1)"
 }
 
 stop_postgres() {

@@ -4,6 +4,7 @@ in tests/helpers/."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import ckan.plugins
@@ -64,21 +65,22 @@ def migrate_plugins(migrate_db_for):
     return migrate
 
 
+@functools.cache
+def _datastore_engine(url: str) -> sqlalchemy.engine.Engine:
+    return sqlalchemy.create_engine(url)
+
+
 def clean_datastore() -> None:
     """Drop the DataStore's tables (its own database, which CKAN's reset does not touch)."""
     url = ckan.plugins.toolkit.config.get("ckan.datastore.write_url")
     if not url:
         return
-    engine = sqlalchemy.create_engine(url)
-    try:
-        with engine.begin() as connection:
-            tables = connection.execute(
-                sqlalchemy.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-            ).scalars()
-            for table in list(tables):
-                connection.execute(sqlalchemy.text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
-    finally:
-        engine.dispose()
+    with _datastore_engine(url).begin() as connection:
+        tables = connection.execute(
+            sqlalchemy.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ).scalars()
+        for table in list(tables):
+            connection.execute(sqlalchemy.text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
 
 
 @pytest.fixture

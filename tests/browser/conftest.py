@@ -8,13 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.helpers.paths import ROOT
 
 # Every screenshot a browser test takes, kept after the run (git-ignored); the key ones are
 # copied into docs/screenshots/ for README.
 SCREENSHOTS = ROOT / ".local" / "screenshots"
+# The password of the users the browser tests log in as.
+PASSWORD = "Mot-de-passe-de-test-82"
 
 
 def chromium_path() -> str:
@@ -57,3 +59,12 @@ def shoot(page: Page, folder: str, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(page: Page, name: str) -> None:
+    """Through the login form, as an agent does; the header then offers to log out."""
+    page.goto("/user/login")
+    page.fill("#field-login", name)
+    page.fill("#field-password", PASSWORD)
+    page.locator("#field-password").press("Enter")
+    expect(page.locator("form[action*='/user/_logout']")).to_have_count(1)

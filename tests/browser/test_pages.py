@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
+import requests
 from axe_playwright_python.sync_playwright import Axe
 from ckan.tests import factories, helpers
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import PASSWORD, SCREENSHOTS, log_in
 from tests.helpers import data
 from tests.helpers.tables import VALID_CSV
 
-PASSWORD = "Mot-de-passe-de-test-82"
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 # Words that are English and never French: a page showing one has a string left untranslated.
@@ -52,8 +53,6 @@ def site(live_site):
 @pytest.fixture(scope="module")
 def preview(site, live_site, browser):
     """A table uploaded through the API and loaded into the DataStore (its preview page)."""
-    import requests
-
     headers = data.api_headers(site["user"])
     created = requests.post(
         f"{live_site.url}/api/3/action/resource_create",
@@ -71,18 +70,8 @@ def preview(site, live_site, browser):
         ).json()["result"]  # fmt: skip
         if shown.get("datastore_active") and views:
             return f"/dataset/{site['dataset']['name']}/resource/{created['id']}"
-        import time
-
         time.sleep(0.5)
     raise AssertionError("the table was never loaded")
-
-
-def log_in(page: Page, name: str) -> None:
-    page.goto("/user/login")
-    page.fill("#field-login", name)
-    page.fill("#field-password", PASSWORD)
-    page.locator("#field-password").press("Enter")
-    expect(page.locator("form[action*='/user/_logout']")).to_have_count(1)
 
 
 def pages(site, preview) -> dict[str, str]:

@@ -11,11 +11,9 @@ import pytest
 from ckan.tests import factories
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import shoot
+from tests.browser.conftest import PASSWORD, log_in, shoot
 from tests.helpers import data
 from tests.helpers.tables import DELIBERATIONS, INVALID_CSV, VALID_CSV
-
-PASSWORD = "Mot-de-passe-de-test-82"
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +25,6 @@ def montauban(live_site):
     user = factories.User(name="agent-montauban", password=PASSWORD)
     data.member(org, "editor", user)
     return {"org": org, "user": user}
-
-
-def log_in(page: Page, name: str) -> None:
-    page.goto("/user/login")
-    page.fill("#field-login", name)
-    page.fill("#field-password", PASSWORD)
-    page.locator("#field-password").press("Enter")
-    expect(page.locator("form[action*='/user/_logout']")).to_have_count(1)
 
 
 def choose(page: Page, field: str, text: str) -> None:

@@ -82,6 +82,11 @@ def test_the_dataset_page_describes_our_fields(app, dataset):
     assert values(publisher, "identifier") == ["248200099"]
     contact = node(nodes, values(publisher, "contactPoint")[0])
     assert values(contact, "email") == ["assemblees@exemple.fr"]
+    # The organisation is described once, as publisher and creator (no second node of it).
+    organisations = [n for n in nodes if "http://schema.org/Organization" in n.get("@type", [])]
+    assert [n["@id"] for n in organisations] == [publisher["@id"]]
+    assert values(described, "creator") == [publisher["@id"]]
+    assert len(values(publisher, "contactPoint")) == 1
     files = [node(nodes, ref) for ref in values(described, "distribution")]
     assert len(files) == 1
     assert values(files[0], "contentUrl") == ["https://www.montauban.com/deliberations-2024.csv"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from ckanext.tgn.lib import vocab
 from ckanext.tgn.portal import indexing
 
 pytestmark = pytest.mark.unit
@@ -38,7 +37,8 @@ def test_schemas_by_name_for_national_ones_by_url_for_others():
     dataset = {
         "conforms_to": DELIBERATIONS,
         "resources": [
-            {"conforms_to": vocab.OTHER_SCHEMA, "conforms_to_other": "https://ex.fr/s.json"},
+            # an "other schema" is stored as its URL (tgn_table_schema)
+            {"conforms_to": "https://ex.fr/s.json", "conforms_to_other": "https://ex.fr/s.json"},
             {"conforms_to": DELIBERATIONS},
             {},
         ],

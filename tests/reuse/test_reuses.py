@@ -142,6 +142,15 @@ class TestForm:
         )
         assert made["datasets"] == [published["public"]["id"], second["id"]]
 
+    def test_a_dataset_page_of_another_site_is_not_one_of_ours(self, app, published):
+        """Only this platform's page addresses name its datasets."""
+        data.dataset(name="budget", owner_org=published["org"]["id"])
+        errors = refusal(
+            app, published["editor"]["headers"], owner_org=published["org"]["id"],
+            datasets="https://autre-portail.fr/dataset/budget",
+        )  # fmt: skip
+        assert "« https://autre-portail.fr/dataset/budget »" in errors["datasets"][0]
+
     def test_the_reuse_address_and_image_must_be_safe(self, app, published):
         for field, value, message in (
             ("url", "javascript:alert(1)", "doit commencer par http:// ou https://"),

@@ -1,9 +1,10 @@
 """schema.org JSON-LD of dataset pages (ckanext-dcat's structured_data), with our fields.
 
-Builds on ckanext-dcat's SchemaOrgProfile: ``super()`` first, then one small method per
-field where upstream reads field names we do not have (``spatial_uri``, ``license_url``,
-``publisher_*``) or writes what search engines misread (a language URI as ``inLanguage``,
-the union outline as one polygon, a period with an open end as a date-time).
+Builds on ckanext-dcat's SchemaOrgProfile: ``super()`` first (given the dataset without the
+fields we write instead), then one small method per field where upstream reads field names
+we do not have (``spatial_uri``, ``publisher_*``) or writes what search engines misread (a
+language URI as ``inLanguage``, the union outline as one polygon, a period with an open end
+as a date-time). The licence is upstream's: CKAN's ``license_url``, from our licence list.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ckanext.dcat.profiles import SchemaOrgProfile
 from ckanext.dcat.profiles.base import SCHEMA
 from ckanext.dcat.utils import resource_uri
 from ckanext.tgn.lib import refdata, vocab
+from ckanext.tgn.lib.datasets import public_datasets
 from ckanext.tgn.lib.jsonlist import as_list
 
 from .profiles import territory_uri
@@ -42,37 +44,32 @@ class TgnSchemaOrgProfile(SchemaOrgProfile):
         if dataset_dict.get("type") == "reuse":  # the structured_data template is on every type
             self._reuse(dataset_dict, dataset_ref)
             return
-        super().graph_from_dataset(dataset_dict, dataset_ref)
+        super().graph_from_dataset(self._for_upstream(dataset_dict), dataset_ref)
         self.g.add((dataset_ref, SCHEMA.isAccessibleForFree, Literal(True)))
         self._spatial_coverage(dataset_dict, dataset_ref)
         self._temporal_coverage(dataset_dict, dataset_ref)
         self._themes(dataset_dict, dataset_ref)
         self._languages(dataset_dict, dataset_ref)
-        self._licence(dataset_dict, dataset_ref)
         self._publisher(dataset_dict, dataset_ref)
         for resource in dataset_dict.get("resources", []):
             self._distribution(resource)
 
-    def _remove_nodes(self, subject: URIRef, predicate: URIRef) -> None:
-        """Upstream's values of a property, with what describes its blank nodes."""
-        for node in list(self.g.objects(subject, predicate)):
-            if isinstance(node, BNode):
-                for child in list(self.g.objects(node, None)):
-                    if isinstance(child, BNode):
-                        self.g.remove((child, None, None))
-                self.g.remove((node, None, None))
-        self.g.remove((subject, predicate, None))
+    @staticmethod
+    def _for_upstream(dataset_dict: dict[str, Any]) -> dict[str, Any]:
+        """The dataset without what our methods write instead: the organisation (publisher
+        and creator), the period, and the union outline when the territories are named."""
+        left_out = {"organization", "temporal_start", "temporal_end"}
+        if any(territory_uri(code) for code in as_list(dataset_dict.get("territories"))):
+            left_out.add("spatial")
+        return {k: v for k, v in dataset_dict.items() if k not in left_out}
 
     def _spatial_coverage(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         """Each territory as a named schema:Place with its INSEE URI."""
-        codes = [code for code in as_list(dataset_dict.get("territories")) if territory_uri(code)]
-        if not codes:
-            return  # upstream's place from `spatial`, given through the API alone, stays
-        self._remove_nodes(dataset_ref, SCHEMA.spatialCoverage)
-        for code in codes:
-            territory = refdata.territory(code)
-            ref = territory_uri(code)
-            assert territory is not None and ref is not None
+        # Without a known territory, upstream's place from `spatial` (the API alone) stays.
+        for code in as_list(dataset_dict.get("territories")):
+            territory, ref = refdata.territory(code), territory_uri(code)
+            if territory is None or ref is None:
+                continue
             self.g.add((dataset_ref, SCHEMA.spatialCoverage, ref))
             self.g.add((ref, RDF.type, SCHEMA.Place))
             self.g.add((ref, SCHEMA.name, Literal(territory.name)))
@@ -80,7 +77,6 @@ class TgnSchemaOrgProfile(SchemaOrgProfile):
 
     def _temporal_coverage(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         """An ISO 8601 interval of dates; an open end written ``..`` (schema.org's form)."""
-        self.g.remove((dataset_ref, SCHEMA.temporalCoverage, None))
         start, end = dataset_dict.get("temporal_start"), dataset_dict.get("temporal_end")
         if start or end:
             interval = f"{start or '..'}/{end or '..'}"
@@ -105,20 +101,9 @@ class TgnSchemaOrgProfile(SchemaOrgProfile):
             short = next((a for a in concept.extra.get("aliases", []) if len(a) == 2), None)
             self.g.add((dataset_ref, SCHEMA.inLanguage, Literal(short or concept.code.lower())))
 
-    def _licence(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
-        """The licence's URL, the one data.gouv.fr recognises (upstream: CKAN's own)."""
-        licence = next(
-            (lic for lic in vocab.licences() if lic["id"] == dataset_dict.get("license_id")), None
-        )
-        if licence is not None:
-            self.g.remove((dataset_ref, SCHEMA.license, None))
-            self.g.add((dataset_ref, SCHEMA.license, Literal(licence["url"])))
-
     def _publisher(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
-        """The organisation: its page, name, SIREN and the dataset's contact point.
-
-        Upstream writes a blank publisher (and the same as creator) without any of them.
-        """
+        """The organisation as publisher and creator: its page, name, SIREN and the
+        dataset's contact point (upstream, given no organisation, writes neither)."""
         org = dataset_dict.get("organization")
         if not org:
             return
@@ -128,8 +113,6 @@ class TgnSchemaOrgProfile(SchemaOrgProfile):
             )
         except tk.ObjectNotFound:
             return
-        self._remove_nodes(dataset_ref, SCHEMA.publisher)
-        self._remove_nodes(dataset_ref, SCHEMA.creator)
         ref = URIRef(_site_url(f"/organization/{full['name']}"))
         self.g.add((ref, RDF.type, SCHEMA.Organization))
         self.g.add((ref, SCHEMA.name, Literal(full.get("title") or full["name"])))
@@ -175,15 +158,7 @@ class TgnSchemaOrgProfile(SchemaOrgProfile):
             self.g.add((reuse_ref, SCHEMA.author, author))
             self.g.add((author, RDF.type, SCHEMA.Organization))
             self.g.add((author, SCHEMA.name, Literal(reuse["author"])))
-        ids = [i for i in as_list(reuse.get("datasets")) if '"' not in i]
-        if not ids:
-            return
-        quoted = " OR ".join(f'"{i}"' for i in ids)
-        used = tk.get_action("package_search")(
-            {},
-            {"fq": f"+dataset_type:dataset +id:({quoted})", "rows": len(ids), "fl": "name"},
-        )["results"]
-        for dataset in used:
+        for dataset in public_datasets(as_list(reuse.get("datasets"))):
             self.g.add(
                 (reuse_ref, SCHEMA.isBasedOn, URIRef(_site_url(f"/dataset/{dataset['name']}")))
             )

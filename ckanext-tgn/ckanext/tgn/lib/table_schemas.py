@@ -39,6 +39,12 @@ class SchemaProblem(Problem):
     prefix = "schema-"
 
 
+def schema_url_of(resource: model.Resource) -> str | None:
+    """The Table Schema address a resource's table is checked against (its ``conforms_to``)."""
+    value = (resource.extras or {}).get("conforms_to")
+    return str(value).strip() if value else None
+
+
 def catalog_url() -> str:
     return tk.config["ckanext.tgn.validation.schema_catalog_url"]
 

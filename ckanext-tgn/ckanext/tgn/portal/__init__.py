@@ -1,1 +1,1 @@
-"""Placeholder, filled by the issue-14 work."""
+"""The portal's face: theme, home page, facets, editorial pages, sitemap."""

@@ -10,6 +10,7 @@ import ckan.plugins.toolkit as tk
 import shapely
 from ckan import model
 from shapely.geometry import mapping, shape
+from sqlalchemy.orm import selectinload
 
 from ckanext.tgn.lib import refdata, vocab
 from ckanext.tgn.lib.jsonlist import as_list
@@ -21,6 +22,8 @@ from . import facets, indexing, pages
 DATASET_FQ = "+dataset_type:dataset"
 # Outlines on the home map are simplified to this tolerance (degrees, about 200 m).
 MAP_TOLERANCE = 0.002
+# Datasets in each list of the home page (latest, most complete).
+LATEST = 6
 
 
 def _search(**params: Any) -> dict[str, Any]:
@@ -29,9 +32,11 @@ def _search(**params: Any) -> dict[str, Any]:
 
 
 def tgn_portal_home() -> dict[str, Any]:
-    """The home page's counters, themes and per-organisation counts, from one search."""
+    """The home page's counters, themes, per-organisation counts and latest datasets, from
+    one search."""
     result = _search(
-        rows=0,
+        rows=LATEST,
+        sort="metadata_created desc",
         **{
             "facet.field": json.dumps(["organization", indexing.THEME]),
             "facet.limit": -1,
@@ -45,7 +50,7 @@ def tgn_portal_home() -> dict[str, Any]:
         (
             {
                 "uri": item["name"],
-                "label": facets.label(indexing.THEME, item["name"]),
+                "label": item["display_name"],  # labelled by after_dataset_search
                 "count": item["count"],
                 "code": item["name"].rsplit("/", 1)[-1],
             }
@@ -58,6 +63,7 @@ def tgn_portal_home() -> dict[str, Any]:
         "organizations": len(org_counts),
         "org_counts": org_counts,
         "themes": themes,
+        "latest": result["results"],
         "checked_tables": _checked_tables(),
     }
 
@@ -71,12 +77,7 @@ def _checked_tables() -> int | None:
     return action({}, {})["checked"]
 
 
-def tgn_portal_latest(limit: int = 6) -> list[dict[str, Any]]:
-    """The datasets published last."""
-    return _search(rows=limit, sort="metadata_created desc")["results"]
-
-
-def tgn_portal_most_complete(limit: int = 6) -> list[dict[str, Any]]:
+def tgn_portal_most_complete(limit: int = LATEST) -> list[dict[str, Any]]:
     """The datasets that fill the most recommended fields (see indexing.CRITERIA)."""
     return _search(rows=limit, sort=f"{indexing.COMPLETENESS} desc, metadata_modified desc")[
         "results"
@@ -115,18 +116,19 @@ def _simplified(geometry: str) -> dict[str, Any] | None:
 def tgn_portal_epci(org_counts: dict[str, int]) -> list[dict[str, Any]]:
     """The intercommunalités (organisations of kind EPCI) with their public dataset counts,
     outline and page address, by name."""
+    kind = model.GroupExtra
     groups = (
         model.Session.query(model.Group)
-        .filter(model.Group.is_organization.is_(True))
-        .filter(model.Group.state == "active")
+        .join(kind, kind.group_id == model.Group.id)
+        .filter(kind.key == "territory_kind", kind.value == refdata.KIND_EPCI)
+        .filter(kind.state == "active")
+        .filter(model.Group.is_organization.is_(True), model.Group.state == "active")
+        .options(selectinload(model.Group._extras))
         .order_by(model.Group.title)
     )
     found = []
     for group in groups:
-        extras = group.extras or {}
-        if extras.get("territory_kind") != refdata.KIND_EPCI:
-            continue
-        geometry = extras.get("geometry")
+        geometry = group.extras.get("geometry")
         found.append(
             {
                 "name": group.name,
@@ -161,41 +163,37 @@ def tgn_portal_map_tiles() -> dict[str, str]:
     }
 
 
-def tgn_portal_facet_label(field: str, value: str) -> str:
-    return facets.label(field, value)
-
-
 def tgn_portal_dataset_info(pkg: dict[str, Any]) -> dict[str, Any]:
     """What the "Informations" block of a dataset page shows, labelled in French."""
-    licence = next((lic for lic in vocab.licences() if lic["id"] == pkg.get("license_id")), None)
     frequency = as_list(pkg.get("frequency"))
-    schemas = []
-    for resource in pkg.get("resources") or []:
-        url = resource.get("conforms_to")
-        if not url or url == vocab.OTHER_SCHEMA:
-            url = resource.get("conforms_to_other") or url
-        if url and url != vocab.OTHER_SCHEMA:
-            schemas.append(
-                {
-                    "resource_id": resource["id"],
-                    "resource_name": resource.get("name") or tk._("Unnamed resource"),
-                    "schema_url": url,
-                    "schema_title": vocab.table_schema_urls().get(url, url),
-                }
-            )
-    territories = [refdata.territory(code) for code in as_list(pkg.get("territories"))]
-    if licence:
-        licence_info = {"title": facets.label("license_id", licence["id"]), "url": licence["url"]}
-    elif pkg.get("license_title"):
-        licence_info = {"title": pkg["license_title"], "url": pkg.get("license_url")}
-    else:
-        licence_info = None
+    schemas = [
+        {
+            "resource_id": resource["id"],
+            "resource_name": tk.h.resource_display_name(resource),
+            "schema_url": resource["conforms_to"],
+            "schema_title": vocab.table_schema_urls().get(
+                resource["conforms_to"], resource["conforms_to"]
+            ),
+        }
+        for resource in pkg.get("resources") or []
+        if resource.get("conforms_to")  # the form's "other schema" is stored as its URL
+    ]
+    licence_id = pkg.get("license_id")
+    licence = None
+    if licence_id:
+        title = facets.label("license_id", licence_id)
+        licence = {
+            "title": pkg.get("license_title") or title if title == licence_id else title,
+            "url": pkg.get("license_url"),
+        }
     return {
-        "licence": licence_info,
+        "licence": licence,
         "frequency": facets.label(indexing.FREQUENCY, frequency[0]) if frequency else None,
         "start": pkg.get("temporal_start"),
         "end": pkg.get("temporal_end"),
-        "territories": [refdata.territory_label(t) for t in territories if t],
+        "territories": [
+            facets.label(indexing.TERRITORIES, code) for code in as_list(pkg.get("territories"))
+        ],
         "spatial": pkg.get("spatial") or None,
         "schemas": schemas,
     }

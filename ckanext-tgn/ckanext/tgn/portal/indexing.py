@@ -71,21 +71,12 @@ def schema_titles() -> dict[str, str]:
     return {s["name"]: s["title"] for s in vocab.table_schemas()}
 
 
-def _schema_key(value: str, other: Any) -> str:
-    url = str(other or "").strip() if value == vocab.OTHER_SCHEMA else value
-    return _schema_names().get(url, url)
-
-
 def schema_keys(dataset: dict[str, Any]) -> list[str]:
     """The schemas the dataset or its files follow: a national schema by name (every version
-    together), another one by its URL."""
+    together), another one by its URL (the form stores an "other schema" as its URL)."""
     holders = [dataset, *(dataset.get("resources") or [])]
-    keys = [
-        _schema_key(value, holder.get("conforms_to_other"))
-        for holder in holders
-        for value in as_list(holder.get("conforms_to"))
-    ]
-    return sorted({key for key in keys if key})
+    urls = {url for holder in holders for url in as_list(holder.get("conforms_to")) if url}
+    return sorted({_schema_names().get(url, url) for url in urls})
 
 
 def search_fields(dataset: dict[str, Any]) -> dict[str, Any]:
@@ -99,7 +90,10 @@ def search_fields(dataset: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_search_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """``before_dataset_index``: read the validated dataset, add the portal's fields."""
+    """``before_dataset_index``: read the validated dataset, add the portal's fields (to
+    datasets only: the facets and lists that read them are the datasets')."""
+    if pkg_dict.get("type", "dataset") != "dataset":
+        return pkg_dict
     try:
         dataset = json.loads(pkg_dict.get("validated_data_dict") or "{}")
     except ValueError:

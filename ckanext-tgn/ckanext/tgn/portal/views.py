@@ -21,7 +21,6 @@ def _page_view(page: Page):
     def view() -> str:
         return tk.render(page.template, {"page": page})
 
-    view.__name__ = page.endpoint
     return view
 
 
@@ -61,20 +60,19 @@ def _datasets() -> Iterator[dict[str, Any]]:
             },
         )
         yield from page["results"]
-        start += size
+        start += len(page["results"])  # search answers at most ckan.search.rows_max rows
         if start >= page["count"] or not page["results"]:
             return
 
 
 def _organizations() -> Iterator[str]:
+    """Every active organisation's name, a list page at a time."""
     action = tk.get_action("organization_list")
+    limit = tk.config["ckan.group_and_organization_list_max"]
     offset = 0
-    while True:
-        names = action({}, {"limit": 1000, "offset": offset})
+    while names := action({}, {"limit": limit, "offset": offset}):
         yield from names
-        if len(names) < 1000:
-            return
-        offset += 1000
+        offset += len(names)
 
 
 def _sitemap() -> Iterator[str]:
@@ -95,7 +93,3 @@ def _sitemap() -> Iterator[str]:
 @portal.route("/sitemap.xml")
 def sitemap() -> Response:
     return Response(stream_with_context(_sitemap()), mimetype="application/xml")
-
-
-def get_blueprints() -> list[Blueprint]:
-    return [portal]

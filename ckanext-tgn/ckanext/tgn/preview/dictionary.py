@@ -12,7 +12,6 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 
 from ckanext.tgn.lib import table_schemas
 from ckanext.tgn.lib.context import site_user_context
@@ -59,7 +58,7 @@ def fill_from_schema(resource: dict[str, Any], dataset: dict[str, Any]) -> None:
     except Problem:
         log.warning("No data dictionary for %s: schema %s unavailable", resource["id"], schema_url)
         return
-    context = _context()
+    context = site_user_context()
     info = tk.get_action("datastore_info")(context, {"id": resource["id"]})
     columns = [c for c in info.get("fields", []) if not str(c["id"]).startswith("_")]
     fields = merged_fields(columns, descriptor.get("fields") or [])
@@ -68,10 +67,3 @@ def fill_from_schema(resource: dict[str, Any], dataset: dict[str, Any]) -> None:
     tk.get_action("datastore_create")(
         context, {"resource_id": resource["id"], "force": True, "fields": fields}
     )
-
-
-def _context() -> Context:
-    """The site user's, with no auth checks: the platform's own jobs act here."""
-    context = site_user_context()
-    context["ignore_auth"] = True
-    return context

@@ -7,16 +7,12 @@ import logging
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.types import Context
 
 from ckanext.tgn.lib import signals
 from ckanext.tgn.lib.context import site_user_context
+from ckanext.tgn.lib.table_schemas import schema_url_of
 
 log = logging.getLogger(__name__)
-
-
-def _schema_url(resource: model.Resource) -> str:
-    return str((resource.extras or {}).get("conforms_to") or "").strip()
 
 
 def _validation_status(resource_id: str) -> str | None:
@@ -37,7 +33,7 @@ def may_load(resource_id: str) -> bool:
     resource = model.Resource.get(resource_id)
     if resource is None or resource.state != "active" or resource.url_type != "upload":
         return False
-    if not _schema_url(resource) or not p.plugin_loaded("tgn_validation"):
+    if not schema_url_of(resource) or not p.plugin_loaded("tgn_validation"):
         return True
     return _validation_status(resource_id) == signals.VALID
 
@@ -57,7 +53,7 @@ def on_validation_finished(resource_id: str, status: str = "", **_: object) -> N
 def _submit(resource_id: str) -> None:
     try:
         tk.get_action("xloader_submit")(
-            _context(),
+            site_user_context(),
             {"resource_id": resource_id, "ignore_hash": True},
         )
     except Exception:  # the report is stored; a failed submit must not undo it
@@ -66,16 +62,9 @@ def _submit(resource_id: str) -> None:
 
 def _drop_preview(resource_id: str) -> None:
     """The rows of a previous file are not this file's: no preview of a table found invalid."""
-    context = _context()
+    context = site_user_context()
     try:
         tk.get_action("datastore_delete")(context, {"resource_id": resource_id, "force": True})
     except tk.ObjectNotFound:
         return
     log.info("DataStore table of %s dropped: its new file is invalid", resource_id)
-
-
-def _context() -> Context:
-    """The site user's, with no auth checks: the platform's own jobs act here."""
-    context = site_user_context()
-    context["ignore_auth"] = True
-    return context

@@ -1,1 +1,1 @@
-"""Placeholder, filled by the issue-14 work."""
+"""Reuses (réutilisations) of datasets: applications, articles, visualisations."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.tgn.lib.datasets import public_datasets
 from ckanext.tgn.lib.jsonlist import as_list
 
 from . import search
@@ -39,25 +40,9 @@ def tgn_reuses_of(pkg: dict[str, Any]) -> dict[str, Any]:
     return {"count": found["count"], "results": found["results"]}
 
 
-def _public_datasets(ids: list[str]) -> list[dict[str, Any]]:
-    if not ids:
-        return []
-    quoted = " OR ".join(f'"{i}"' for i in ids if '"' not in i)
-    found = tk.get_action("package_search")(
-        {"user": tk.current_user.name if tk.current_user else ""},
-        {
-            "fq": f"+dataset_type:dataset +id:({quoted})",
-            "rows": len(ids),
-            "include_private": False,
-        },
-    )["results"]
-    order = {dataset_id: n for n, dataset_id in enumerate(ids)}
-    return sorted(found, key=lambda d: order.get(d["id"], len(order)))
-
-
 def tgn_reuse_datasets_of(reuse: dict[str, Any]) -> list[dict[str, Any]]:
     """The datasets a reuse uses that are public today (one made private since is left out)."""
-    return _public_datasets(as_list(reuse.get("datasets")))
+    return public_datasets(as_list(reuse.get("datasets")))
 
 
 def tgn_reuse_dataset_names(value: Any) -> str:
@@ -67,7 +52,7 @@ def tgn_reuse_dataset_names(value: Any) -> str:
     and the form sends back with an error) is shown as typed.
     """
     items = as_list(value, separator=",")
-    names = {d["id"]: d["name"] for d in _public_datasets(items)}
+    names = {d["id"]: d["name"] for d in public_datasets(items)}
     return ", ".join(names.get(item, item) for item in items)
 
 

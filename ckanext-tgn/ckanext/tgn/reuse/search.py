@@ -22,7 +22,8 @@ def index_used_datasets(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 def names_a_type(search_params: dict[str, Any]) -> bool:
-    texts = [search_params.get("q"), search_params.get("fq"), *search_params.get("fq_list", [])]
+    """Whether the search's filters choose a type (words of a query never do)."""
+    texts = [search_params.get("fq"), *search_params.get("fq_list", [])]
     return any(_NAMES_A_TYPE.search(text) for text in texts if isinstance(text, str))
 
 

@@ -10,8 +10,9 @@ from ckan import model
 
 from ckanext.tgn.lib.cli import in_request_context, tgn
 from ckanext.tgn.lib.context import site_user_context
+from ckanext.tgn.lib.table_schemas import schema_url_of
 from ckanext.tgn.validation.job import run_validation
-from ckanext.tgn.validation.reports import ValidationReport, schema_url_of
+from ckanext.tgn.validation.reports import ValidationReport
 
 __all__ = ["tgn"]
 

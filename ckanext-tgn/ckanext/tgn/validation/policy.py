@@ -14,10 +14,11 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.tgn.lib.context import site_user_context
+from ckanext.tgn.lib.table_schemas import schema_url_of
 from ckanext.tgn.lib.validation_policy import POLICIES, POLICY_FIELD, PRIVATE
 
 from .engine import status
-from .reports import ValidationReport, schema_url_of
+from .reports import ValidationReport
 
 log = logging.getLogger(__name__)
 

@@ -18,12 +18,13 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.search import SearchIndexError
 
+from ckanext.tgn.lib.table_schemas import schema_url_of
 from ckanext.tgn.lib.validation_policy import PRIVATE
 
 from .engine import status
 from .job import job_failed, run_validation
 from .policy import apply_policy_job, policy_of
-from .reports import ValidationReport, schema_url_of, utcnow
+from .reports import ValidationReport, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -20,12 +20,6 @@ metadata = sa.MetaData()
 Base = declarative_base(metadata=metadata)
 
 
-def schema_url_of(resource: model.Resource) -> str | None:
-    """The Table Schema address a resource's table is checked against (its ``conforms_to``)."""
-    value = (resource.extras or {}).get("conforms_to")
-    return str(value).strip() if value else None
-
-
 def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 

@@ -313,10 +313,15 @@ def tgn_image_url(value: Any) -> Any:
 
 
 def _dataset_reference(text: str) -> str:
-    """The name or id in a dataset reference: itself, or the end of its page address."""
-    if "/dataset/" in text:
-        text = text.split("/dataset/", 1)[1].split("?", 1)[0].split("#", 1)[0]
-    return text.strip().strip("/")
+    """The name or id in a dataset reference: itself, or the end of the address of its page
+    on this platform (another site's address stays whole, so it is found nowhere)."""
+    text = text.strip()
+    site = tk.config["ckan.site_url"].rstrip("/")
+    for prefix in (f"{site}/dataset/", "/dataset/"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :].split("?", 1)[0].split("#", 1)[0]
+            break
+    return text.strip("/")
 
 
 def tgn_reuse_datasets(

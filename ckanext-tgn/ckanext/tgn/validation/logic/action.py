@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.types import Context, DataDict
 
+from ckanext.tgn.lib.table_schemas import schema_url_of
 from ckanext.tgn.validation import messages, queue
 from ckanext.tgn.validation.engine.status import INVALID, VALID
-from ckanext.tgn.validation.reports import ValidationReport, schema_url_of
+from ckanext.tgn.validation.reports import ValidationReport
 
 
 @tk.side_effect_free
