@@ -13,6 +13,9 @@ CORE_STRINGS = (
     _("Submit"),
     _("Close"),
     _("Dataset description:"),
+    # ckanext-geoview's map views (title of the view a WMS link gets, its name in the menu).
+    _("Map viewer"),
+    _("Map viewer (OpenLayers)"),
     _(
         'You can use <a href="#markdown" title="Markdown quick reference" '
         'data-bs-toggle="popover" data-bs-content="%(markdown_tooltip)s" '

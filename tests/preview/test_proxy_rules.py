@@ -1,0 +1,27 @@
+"""The guarded proxy's pure rules: which WMS address is asked, which types are relayed."""
+
+from __future__ import annotations
+
+import pytest
+
+from ckanext.tgn.preview import proxy
+
+
+@pytest.mark.unit
+class TestServiceUrl:
+    def test_the_links_wms_parameters_give_way_and_the_rest_stays(self):
+        link = (
+            "https://geo.example.fr/cgi?map=/srv/a.map&Service=WMS&request=GetCapabilities#couche"
+        )
+        query = [("SERVICE", "WMS"), ("REQUEST", "GetMap"), ("LAYERS", "couche")]
+
+        assert proxy.service_url(link, query) == (
+            "https://geo.example.fr/cgi?map=%2Fsrv%2Fa.map&SERVICE=WMS&REQUEST=GetMap&LAYERS=couche"
+        )
+
+    def test_types_a_viewer_reads_are_kept_others_made_opaque(self):
+        assert proxy.served_type("image/png") == "image/png"
+        assert proxy.served_type("text/xml; charset=utf-8") == "text/xml; charset=utf-8"
+        assert proxy.served_type("text/html; charset=utf-8") == "application/octet-stream"
+        assert proxy.served_type("image/svg+xml") == "application/octet-stream"
+        assert proxy.served_type("") == "application/octet-stream"
