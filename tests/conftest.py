@@ -153,6 +153,15 @@ def served(table_server) -> dict[str, Any]:
     return fresh_state()
 
 
+def _csp_with_local_images() -> str:
+    policy = ckan.plugins.toolkit.config["ckanext.tgn.security.content_security_policy"]
+    local = policy.replace(
+        "img-src 'self' data: https:", "img-src 'self' data: https: http://127.0.0.1:*"
+    )
+    assert local != policy, "the default policy's img-src changed: update this test setting"
+    return local
+
+
 @pytest.fixture(scope="module")
 def live_site(reset_db, reset_index, migrate_plugins, table_server, tmp_path_factory):
     """The platform served on a free port with a jobs worker, on a database reset for the
@@ -169,6 +178,10 @@ def live_site(reset_db, reset_index, migrate_plugins, table_server, tmp_path_fac
             "ckanext.xloader.api_token": factories.APIToken(user=staff["name"])["token"],
             "ckanext.tgn.validation.schema_catalog_url": f"{table_server}/sdgf/schemas.json",
             "ckanext.tgn.validation.allow_private_addresses": True,
+            # The map tests' stub WMS listens on 127.0.0.1 over http: the proxy may reach it
+            # and the browser may show its images (production allows https images only).
+            "ckanext.tgn.preview.allow_private_addresses": True,
+            "ckanext.tgn.security.content_security_policy": _csp_with_local_images(),
         }
         with live.serving(tmp_path_factory.mktemp("live"), settings) as site:
             yield site

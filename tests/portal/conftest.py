@@ -72,6 +72,13 @@ def portal(shared_stack, table_server) -> dict[str, Any]:
             theme=[THEME + "TRAN"],
             hvd_category="c_b79e35eb",
             territories=["82"],
+            resources=[
+                {
+                    "name": "Carte des comptages",
+                    "format": "WMS_SRVC",
+                    "url": "https://geo.example.fr/wms?SERVICE=WMS&REQUEST=GetCapabilities",
+                }
+            ],
         ),
     }
     hidden = {

@@ -127,6 +127,7 @@ class TestSearch:
             "Tarn-et-Garonne (département)",
             "Délibérations",
             "Open Data Commons Open Database License (ODbL)",
+            "Service de cartes WMS",
         ):
             assert text in page, text
         assert "http://publications.europa.eu/resource/authority/data-theme/TRAN</span>" not in page
@@ -168,6 +169,14 @@ class TestDatasetPage:
         resource_id = portal["checked_resource"]["id"]
         assert f"/dataset/deliberations-montauban/resource/{resource_id}#validation" in block
         assert "7 champs recommandés sur 7 remplis" in block
+
+    def test_a_resource_page_names_its_format_in_french(self, shared_app, portal):
+        routes = portal["public"]["routes"]
+        page = _get(
+            shared_app, f"/dataset/{routes['name']}/resource/{routes['resources'][0]['id']}"
+        )
+
+        assert re.search(r"<th[^>]*>Format</th>\s*<td>Service de cartes WMS</td>", page)
 
     def test_a_dataset_without_period_says_so(self, shared_app):
         page = _get(shared_app, "/dataset/budget-montauban")

@@ -60,6 +60,9 @@ def label(field: str, value: str) -> str:
         return refdata.territory_label(territory) if territory else value
     if field == indexing.SCHEMA:
         return indexing.schema_titles().get(value, value)
+    if field == "res_format":
+        concept = vocab.vocabulary("file-type").lookup(value)
+        return _translated(concept.fr, concept.en) if concept else value
     if field == "license_id":
         for licence in vocab.licences():
             if licence["id"] == value:
@@ -83,6 +86,6 @@ def _translated(fr: str, en: str) -> str:
 def label_search_facets(search_facets: dict[str, Any]) -> None:
     """Give each facet item of a search result its label, in place (after_dataset_search)."""
     for field, facet in search_facets.items():
-        if field in _VOCABULARIES or field in (indexing.TERRITORIES, indexing.SCHEMA):
+        if field in _VOCABULARIES or field in (indexing.TERRITORIES, indexing.SCHEMA, "res_format"):
             for item in facet.get("items", []):
                 item["display_name"] = label(field, item["name"])

@@ -209,6 +209,11 @@ def tgn_portal_contact_email() -> str:
     return tk.config["ckanext.tgn.portal.contact_email"]
 
 
+def tgn_portal_format_label(code: str) -> str:
+    """A resource's format as visitors read it ("Service de cartes WMS", not WMS_SRVC)."""
+    return facets.label("res_format", code)
+
+
 def tgn_portal_pages() -> list[dict[str, str]]:
     """The editorial pages, for the footer and the site map."""
     return [
