@@ -69,7 +69,9 @@ def test_a_wms_link_is_drawn_on_its_resource_page(page: Page, live_site, wms_pag
     dataset, resource = wms_page["dataset"], wms_page["resource"]
     page.goto(f"/dataset/{dataset['name']}/resource/{resource['id']}")
 
-    frame = page.frame_locator("iframe[title]").first
+    # The frame is named by its view, in French (CKAN's template says "Data viewer").
+    expect(page.locator(".resource-view iframe")).to_have_attribute("title", "Aperçu : Carte")
+    frame = page.frame_locator(".resource-view iframe")
     expect(frame.locator(".ol-viewport canvas").first).to_be_attached(timeout=30_000)
     deadline = time.monotonic() + 30
     while not any(p.get("request") == "GetMap" for p in asked(state)):

@@ -473,8 +473,12 @@ class TestFileType:
             (("jpg",), "JPEG"),
             (("Excel 97-2003 (XLS)",), "XLS"),
             ((None, "application/json"), "JSON"),
-            (("WMS", "application/pdf"), "PDF"),
-            (("WMS", None, "https://example.org/data.xlsx?v=2"), "XLSX"),
+            (("Carte", "application/pdf"), "PDF"),
+            (("Carte", None, "https://example.org/data.xlsx?v=2"), "XLSX"),
+            (("WMS", "application/pdf"), "WMS_SRVC"),
+            (("OGC:WMS",), "WMS_SRVC"),
+            (("OGC:WFS",), "WFS_SRVC"),
+            ((None, None, "https://geo.example.org/geoserver/ows?SERVICE=WMS"), "WMS_SRVC"),
             ((None, None, "https://example.org/export/CARTE.GeoJSON"), "GEOJSON"),
             (("CSV", "application/json", "https://example.org/a.pdf"), "CSV"),
         ],
@@ -484,14 +488,15 @@ class TestFileType:
 
     @pytest.mark.parametrize(
         "args",
-        [(None,), ("",), ("WMS",), ("API", "application/x-unknown", "https://example.org/api")],
+        [(None,), ("",), ("WCS",), ("API", "application/x-unknown", "https://example.org/api")],
     )
     def test_unknown_is_none(self, args):
         assert mapping.file_type(*args) is None
 
     def test_every_alias_names_its_own_type(self):
         for concept in vocab.vocabulary("file-type").concepts:
-            for alias in [concept.extra["media_type"], *concept.extra.get("aliases", [])]:
+            media_type = concept.extra.get("media_type")  # a service (WMS) has none
+            for alias in [*([media_type] if media_type else []), *concept.extra.get("aliases", [])]:
                 assert mapping.file_type(alias) == concept.code, alias
 
 

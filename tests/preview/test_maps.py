@@ -6,6 +6,7 @@ Solr and Redis."""
 from __future__ import annotations
 
 import html
+import io
 from typing import Any
 
 import pytest
@@ -110,6 +111,29 @@ class TestViews:
             f"/dataset/{dataset['name']}/resource/{link['id']}/view/{views[0]['id']}"
         ).get_data(as_text=True)
         assert _file(dataset, link) in page
+
+    def test_an_uploaded_geojson_is_read_from_the_platform_itself(self, app, wms):
+        published = _publish(app, wms)
+        dataset = published["dataset"]
+        response = app.post(
+            "/api/3/action/resource_create",
+            headers=published["agent"]["headers"],
+            data={
+                "package_id": dataset["id"], "name": "Périmètres déposés", "format": "GEOJSON",
+                "upload": (io.BytesIO(GEOJSON), "perimetres.geojson"),
+            },
+        )  # fmt: skip
+        assert response.status_code == 200, response.get_data(as_text=True)
+        upload = response.json["result"]
+
+        views = helpers.call_action("resource_view_list", id=upload["id"])
+        assert [v["view_type"] for v in views] == ["geojson_view"]
+        page = app.get(
+            f"/dataset/{dataset['name']}/resource/{upload['id']}/view/{views[0]['id']}"
+        ).get_data(as_text=True)
+        assert f"/resource/{upload['id']}/download/perimetres.geojson" in page
+        assert _file(dataset, upload) not in page
+        assert wms["state"]["requests"] == []
 
     def test_a_csv_link_gets_no_map(self, app, wms):
         table = _publish(app, wms)["resources"]["Table"]

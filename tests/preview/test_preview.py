@@ -3,10 +3,12 @@ through ckanext-xloader under our rules (tgn_preview), with the real PostgreSQL 
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
 from typing import Any
 
+import openpyxl
 import pytest
 import requests
 import sqlalchemy
@@ -20,6 +22,8 @@ from tests.helpers.table_server import fresh_state
 from tests.helpers.tables import DELIBERATIONS, INVALID_CSV, VALID_CSV, csv_bytes, deliberation
 
 pytestmark = pytest.mark.usefixtures("live_site")
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _wait(what: str, check: Callable[[], Any], timeout: float = 120) -> Any:
@@ -170,6 +174,36 @@ def test_an_upload_without_schema_is_loaded_and_a_link_never_is(agent, table_ser
     time.sleep(2)
     assert not agent["api"].result("resource_show", id=linked["id"]).get("datastore_active")
     assert not any("communes.csv" in path for path in state["requests"])
+
+
+def _xlsx(rows: list[list[str]]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_excel_upload_is_loaded_and_shown_as_a_table(agent):
+    content = _xlsx([["commune", "habitants"], ["Castelsarrasin", "13934"], ["Moissac", "13419"]])
+    dataset = _dataset(agent)
+    resource = agent["api"].result(
+        "resource_create",
+        files={"upload": ("communes.xlsx", content, XLSX_TYPE)},
+        package_id=dataset["id"], name="Communes", format="XLSX",
+    )  # fmt: skip
+
+    _wait("the DataStore table", lambda: _loaded(agent, resource["id"]))
+    found = agent["api"].result("datastore_search", resource_id=resource["id"], sort="commune")
+    assert [(r["commune"], r["habitants"]) for r in found["records"]] == [
+        ("Castelsarrasin", "13934"),
+        ("Moissac", "13419"),
+    ]
+    views = agent["api"].result("resource_view_list", id=resource["id"])
+    assert "datatables_view" in [v["view_type"] for v in views]
 
 
 def test_the_data_api_of_a_private_dataset_is_closed_to_others(agent, live_site):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
@@ -77,8 +78,17 @@ def vocabulary(name: str) -> Vocabulary:
     return Vocabulary(name, data["scheme"], data["labels"], concepts)
 
 
+# OGC services an agent links to (…/wms, …?SERVICE=WMS&REQUEST=GetCapabilities): their EU
+# file types.
+_OGC_SERVICES = {"wms": "WMS_SRVC", "wfs": "WFS_SRVC"}
+
+
 def file_type_for_name(name: str) -> Concept | None:
-    """The file type of a file name or URL, from its extension (``.csv`` -> CSV)."""
+    """The file type of a file name or URL: an OGC service's link (``SERVICE=WMS`` or a path
+    ending in ``/wms``) by its service, else by the extension (``.csv`` -> CSV)."""
+    service = _ogc_service(name)
+    if service:
+        return vocabulary("file-type").lookup(service)
     path = name.split("?", 1)[0].split("#", 1)[0].rstrip("/")
     if "." not in path.rsplit("/", 1)[-1]:
         return None
@@ -87,6 +97,17 @@ def file_type_for_name(name: str) -> Concept | None:
         if extension in concept.extra.get("extensions", []):
             return concept
     return None
+
+
+def _ogc_service(url: str) -> str | None:
+    try:
+        parts = urlsplit(url.split("#", 1)[0])
+    except ValueError:
+        return None
+    for key, value in parse_qsl(parts.query):
+        if key.casefold() == "service" and value.casefold() in _OGC_SERVICES:
+            return _OGC_SERVICES[value.casefold()]
+    return _OGC_SERVICES.get(parts.path.rstrip("/").rsplit("/", 1)[-1].casefold())
 
 
 @cache
