@@ -3,7 +3,8 @@
 ``/wms`` answers GetCapabilities (WMS 1.3.0, one layer over Tarn-et-Garonne) and GetMap (a
 PNG tile); ``/files/<name>`` serves what a test puts in ``state["files"]`` as
 (content type, body). Every request is recorded in ``state["requests"]`` as (path, query
-parameters with lower-case names).
+parameters with lower-case names), and in ``state["raw"]`` as (path, the query's pairs as
+sent, in order and duplicates kept).
 """
 
 from __future__ import annotations
@@ -75,8 +76,10 @@ class Handler(table_server.Handler):
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
-        params = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
+        raw = parse_qsl(parts.query, keep_blank_values=True)
+        params = {k.lower(): v for k, v in raw}
         self.state.setdefault("requests", []).append((parts.path, params))
+        self.state.setdefault("raw", []).append((parts.path, raw))
         if parts.path == "/wms":
             request = params.get("request", "").lower()
             if request == "getcapabilities":
@@ -101,7 +104,7 @@ def serving() -> Iterator[str]:
 
 def fresh_state() -> dict[str, Any]:
     """A new state for one test: no files, no request seen."""
-    Handler.state = {"files": {}, "requests": []}
+    Handler.state = {"files": {}, "requests": [], "raw": []}
     return Handler.state
 
 

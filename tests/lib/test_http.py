@@ -10,6 +10,7 @@ import http.server
 import socket
 import subprocess
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -22,6 +23,21 @@ pytestmark = pytest.mark.unit
 
 
 class TestGuardedFetch:
+    def test_the_time_limit_bounds_the_wait_for_the_answer(self, table_server):
+        """A server that holds its headers back is given up at the deadline, not at the
+        (longer) read timeout: the limit is the whole download's."""
+        started = time.monotonic()
+        with pytest.raises(guarded.FetchError) as failed:
+            guarded.fetch_bytes(
+                f"{table_server}/slow/4",
+                max_size=10_000,
+                timeouts=(10, 10),
+                allow_private=True,
+                time_limit=1,
+            )
+        assert failed.value.code == "timeout"
+        assert time.monotonic() - started < 3
+
     def test_the_connection_goes_to_the_address_that_was_checked(
         self, table_server, served, monkeypatch
     ):

@@ -71,6 +71,7 @@ def _publish(app, wms: dict[str, Any], private: bool = False) -> dict[str, Any]:
         "page.geojson": ("text/html", PAGE),
     }
     wms["state"]["requests"].clear()  # only what the tests ask counts
+    wms["state"]["raw"].clear()
     by_name = {r["name"]: r for r in dataset["resources"]}
     return {"dataset": dataset, "resources": by_name, "agent": who}
 
@@ -157,10 +158,28 @@ class TestThroughTheProxy:
         assert response.data == CAPABILITIES
         assert response.headers["Content-Type"] == "text/xml; charset=utf-8"
         assert response.headers["Content-Security-Policy"] == proxy.SANDBOX
+        assert "no-store" in response.headers["Cache-Control"]
+        assert "public" not in response.headers["Cache-Control"]
         # The link's own GetCapabilities parameters gave way to the viewer's; its map= stayed.
-        assert asked(wms["state"]) == [
-            {"service": "WMS", "request": "GetCapabilities", "version": "1.3.0",
-             "map": "/srv/plui.map"}
+        assert wms["state"]["raw"] == [
+            ("/wms", [("map", "/srv/plui.map"), ("SERVICE", "WMS"),
+                      ("REQUEST", "GetCapabilities"), ("VERSION", "1.3.0")])
+        ]  # fmt: skip
+
+    def test_the_viewer_cannot_change_the_links_other_parameters(self, app, wms):
+        published = _publish(app, wms)
+        dataset, link = published["dataset"], published["resources"]["Zonage"]
+        query = (
+            "SERVICE=WMS&REQUEST=GetCapabilities&map=/etc/autre.map"
+            "&SLD=http://10.0.0.1/style.sld&key=vole"
+        )
+
+        response = app.get(_service(dataset, link, query))
+
+        assert response.status_code == 200
+        assert wms["state"]["raw"] == [
+            ("/wms", [("map", "/srv/plui.map"), ("SERVICE", "WMS"),
+                      ("REQUEST", "GetCapabilities")])
         ]  # fmt: skip
 
     def test_a_map_image_is_relayed(self, app, wms):
@@ -178,22 +197,25 @@ class TestThroughTheProxy:
         assert response.headers["Content-Type"] == "image/png"
 
     @pytest.mark.parametrize(
-        "query",
+        ("query", "reason"),
         [
-            "REQUEST=GetCapabilities",  # no SERVICE
-            "SERVICE=WFS&REQUEST=GetFeature&TYPENAME=parcelles",
-            "SERVICE=WMS&REQUEST=Transaction",
-            "SERVICE=WMS",
+            ("REQUEST=GetCapabilities", "doit être une requête WMS"),  # no SERVICE
+            ("SERVICE=WFS&REQUEST=GetFeature&TYPENAME=parcelles", "doit être une requête WMS"),
+            ("SERVICE=WMS&REQUEST=Transaction", "Seules ces requêtes WMS sont relayées"),
+            ("SERVICE=WMS", "Seules ces requêtes WMS sont relayées"),
+            # A second copy the WMS might read instead of ours, in another case.
+            ("SERVICE=WMS&REQUEST=GetMap&request=Transaction", "une seule fois"),
+            ("service=WFS&SERVICE=WMS&REQUEST=GetMap", "une seule fois"),
         ],
     )
-    def test_anything_but_a_wms_read_request_is_refused_unsent(self, app, wms, query):
+    def test_anything_but_one_wms_read_request_is_refused_unsent(self, app, wms, query, reason):
         published = _publish(app, wms)
         dataset, link = published["dataset"], published["resources"]["Zonage"]
 
         response = app.get(_service(dataset, link, query))
 
         assert response.status_code == 400
-        assert "WMS" in response.get_data(as_text=True)
+        assert reason in response.get_data(as_text=True)
         assert wms["state"]["requests"] == []
 
     def test_the_service_proxy_is_for_wms_links_only(self, app, wms):
@@ -204,6 +226,16 @@ class TestThroughTheProxy:
 
         assert response.status_code == 400
         assert "Seul le lien d&#39;un service WMS" in response.get_data(as_text=True)
+        assert wms["state"]["requests"] == []
+
+    def test_the_file_proxy_is_for_linked_geojson_only(self, app, wms):
+        published = _publish(app, wms)
+        dataset = published["dataset"]
+
+        for name in ("Table", "Zonage"):
+            response = app.get(_file(dataset, published["resources"][name]))
+            assert response.status_code == 400
+            assert "Seul un fichier GeoJSON en lien" in response.get_data(as_text=True)
         assert wms["state"]["requests"] == []
 
     def test_a_geojson_file_is_relayed_as_data(self, app, wms):
@@ -224,6 +256,7 @@ class TestThroughTheProxy:
 
         assert response.status_code == 200
         assert response.headers["Content-Type"] == "application/octet-stream"
+        assert response.headers["Content-Disposition"] == "attachment"
         assert response.headers["Content-Security-Policy"] == proxy.SANDBOX
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -273,3 +306,10 @@ class TestGuards:
 
         assert views[proxy.RESOURCE_PROXY] is proxy.resource_proxy
         assert views[proxy.SERVICE_PROXY] is proxy.service_proxy
+        # No rule of the app, under any name, leads to an upstream view that fetches.
+        upstream = [
+            rule.rule
+            for rule in app.flask_app.url_map.iter_rules()
+            if views[rule.endpoint].__module__ in proxy.UPSTREAM_PROXY_MODULES
+        ]
+        assert upstream == []

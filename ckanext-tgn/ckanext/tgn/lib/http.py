@@ -140,11 +140,16 @@ def download(
                 raise FetchError("host-not-allowed", url=current, host=host_of(current))
             address = check_address(current, allow_private=allow_private)
             target, host_header = _pinned(session, current, address)
+            # The deadline bounds the whole download, redirects and waits for headers
+            # included: no wait may outlast it.
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise FetchError("time-limit")
             response = session.get(
                 target,
                 stream=True,
                 allow_redirects=False,
-                timeout=(connect_timeout, read_timeout),
+                timeout=(min(connect_timeout, left), min(read_timeout, left)),
                 headers={
                     "User-Agent": _USER_AGENT,
                     **({"Accept": accept} if accept else {}),

@@ -24,19 +24,25 @@ from ckanext.tgn.lib import http
 
 RESOURCE_PROXY = "resource_proxy.proxy_view"  # CKAN's resource_proxy plugin
 SERVICE_PROXY = "service_proxy.proxy_service"  # ckanext-geoview's blueprint
+UPSTREAM_PROXY_MODULES = frozenset({"ckanext.resourceproxy.blueprint", "ckanext.geoview.views"})
 
 # The EU file type a WMS link is filed under (lib/vocabularies/file-type.yaml).
 WMS_FORMAT = "WMS_SRVC"
 # What a map viewer asks a WMS: reading only (OGC WMS 1.1.1 / 1.3.0 operations and the SLD
 # profile's legend).
 WMS_REQUESTS = frozenset({"getcapabilities", "getmap", "getlegendgraphic", "getfeatureinfo"})
-# Parameters of a WMS request that the resource's own link may carry (an agent often pastes a
-# GetCapabilities link): the viewer's request sets them, the link's copies go.
-OGC_PARAMETERS = frozenset(
+# The parameters of those requests (WMS 1.1.1 and 1.3.0, the SLD profile's GetLegendGraphic),
+# the only ones a viewer may send; the link's own copies give way (an agent often pastes a
+# GetCapabilities link). Others a viewer sends are dropped: it cannot override the link's
+# map= or key, nor pass SLD= (which makes the WMS fetch a URL of its choosing).
+WMS_PARAMETERS = frozenset(
     {"service", "version", "request", "layers", "styles", "bbox", "crs", "srs", "width",
-     "height", "format", "transparent", "query_layers", "info_format", "i", "j", "x", "y",
-     "exceptions", "outputformat", "typename", "maxfeatures"}
+     "height", "format", "transparent", "bgcolor", "exceptions", "time", "elevation",
+     "query_layers", "info_format", "feature_count", "i", "j", "x", "y", "layer", "style",
+     "rule", "scale", "sld_version"}
 )  # fmt: skip
+# A file the Leaflet view reads through the proxy (an upload is read from the platform).
+FILE_FORMATS = frozenset({"GEOJSON"})
 # Types relayed as they come; anything else (HTML, SVG, scripts) goes out as opaque bytes.
 SERVED_TYPES = frozenset(
     {"application/json", "application/geo+json", "application/vnd.geo+json", "text/plain",
@@ -45,6 +51,7 @@ SERVED_TYPES = frozenset(
 )  # fmt: skip
 # A relayed answer is data for the viewer's script, never a page of ours.
 SANDBOX = "sandbox; default-src 'none'"
+OPAQUE = "application/octet-stream"
 
 
 def take_over(app: Any) -> None:
@@ -59,11 +66,22 @@ def take_over(app: Any) -> None:
     for endpoint, view in ((RESOURCE_PROXY, resource_proxy), (SERVICE_PROXY, service_proxy)):
         if endpoint in views:
             views[endpoint] = view
+    left = sorted(name for name, view in views.items() if _is_upstream_proxy(view))
+    if left:
+        raise RuntimeError(f"unguarded proxy endpoints left in place: {', '.join(left)}")
+
+
+def _is_upstream_proxy(view: Callable[..., Any]) -> bool:
+    """A view of the upstream modules that fetch resource URLs (any endpoint name)."""
+    return getattr(view, "__module__", "") in UPSTREAM_PROXY_MODULES
 
 
 def resource_proxy(id: str, resource_id: str) -> Response:
-    """A linked file (GeoJSON) for the map viewers."""
+    """A linked GeoJSON file for the Leaflet view; nothing else (not a general relay)."""
     resource = _visible_resource(resource_id)
+    linked = resource.get("url_type") != "upload"
+    if not linked or (resource.get("format") or "").upper() not in FILE_FORMATS:
+        tk.abort(400, tk._("Only a linked GeoJSON file can be previewed this way."))
     return _relay(_without_fragment(resource.get("url") or ""))
 
 
@@ -77,8 +95,14 @@ def service_proxy(id: str, resource_id: str) -> Response:
 
 
 def wms_query(args: Any) -> list[tuple[str, str]]:
-    """The viewer's parameters, if they make a WMS read request; else a 400."""
+    """The viewer's WMS parameters, if they make one WMS read request; else a 400.
+
+    A name given twice (in any case) is refused: the WMS might read the other copy.
+    """
     pairs = [(str(k), str(v)) for k, v in args]
+    names = [k.casefold() for k, _ in pairs]
+    if len(set(names)) != len(names):
+        tk.abort(400, tk._("Each parameter of a WMS request may be given only once."))
     given = {k.casefold(): v for k, v in pairs}
     if given.get("service", "").casefold() != "wms":
         tk.abort(400, tk._("The request must be a WMS request (SERVICE=WMS)."))
@@ -90,7 +114,7 @@ def wms_query(args: Any) -> list[tuple[str, str]]:
                 "GetLegendGraphic, GetFeatureInfo."
             ),
         )
-    return pairs
+    return [(k, v) for k, v in pairs if k.casefold() in WMS_PARAMETERS]
 
 
 def service_url(link: str, query: list[tuple[str, str]]) -> str:
@@ -102,7 +126,7 @@ def service_url(link: str, query: list[tuple[str, str]]) -> str:
     kept = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.casefold() not in OGC_PARAMETERS
+        if k.casefold() not in WMS_PARAMETERS
     ]
     return urlunsplit(parts._replace(query=urlencode(kept + query)))
 
@@ -119,7 +143,7 @@ def _visible_resource(resource_id: str) -> dict[str, Any]:
     it exists.
     """
     try:
-        return tk.get_action("resource_show")({"user": tk.g.user}, {"id": resource_id})
+        return tk.get_action("resource_show")({"user": tk.current_user.name}, {"id": resource_id})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         tk.abort(404, tk._("Resource not found"))
 
@@ -143,15 +167,21 @@ def _relay(url: str) -> Response:
         tk.abort(status, message)
     response = Response(buffer.getvalue(), status=200)
     response.headers["Content-Type"] = served_type(str(said["content_type"]))
+    if response.headers["Content-Type"] == OPAQUE:
+        response.headers["Content-Disposition"] = "attachment"
     response.headers["Content-Security-Policy"] = SANDBOX
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # A private dataset's link is relayed to its organisation: no shared cache may keep it
+    # (CKAN marks a response public unless told, as its templates tell it).
+    tk.request.environ["__no_cache__"] = True
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
 def served_type(content_type: str) -> str:
     """The other server's type if it is data a viewer reads, else opaque bytes."""
     media = content_type.split(";", 1)[0].strip().casefold()
-    return content_type if media in SERVED_TYPES else "application/octet-stream"
+    return content_type if media in SERVED_TYPES else OPAQUE
 
 
 def _failure(error: http.FetchError) -> tuple[int, str]:
