@@ -344,6 +344,11 @@ def dataset_summary(item, dataset, graph, node, owner) -> dict:
                     for key, value in dataset.extras.items()
                 },
                 "resources": [resource_summary(r) for r in dataset.resources],
+                # data.gouv.fr's « qualité des métadonnées », by udata's own code.
+                "quality": {
+                    key: value if isinstance(value, bool | int | float) else as_text(value)
+                    for key, value in dataset.quality.items()
+                },
                 "degraded": degradations(graph, node, dataset) if graph is not None else [],
             }
         )
