@@ -66,8 +66,8 @@ def test_the_package_has_a_core_and_the_plugins():
     assert (PACKAGE / "lib" / "__init__.py").is_file()
     assert not (PACKAGE / "lib" / "plugin.py").exists()
     assert set(PLUGINS) == {
-        "dcat", "harvest", "portal", "preview", "reuse", "schema", "security", "territories",
-        "validation",
+        "dcat", "harvest", "portal", "preview", "quality", "reuse", "schema", "security",
+        "territories", "validation",
     }  # fmt: skip
 
 

@@ -37,6 +37,7 @@ PLUGINS = {
     "tgn_portal": "ckanext.tgn.portal.plugin:TgnPortalPlugin",
     "tgn_reuse": "ckanext.tgn.reuse.plugin:TgnReusePlugin",
     "tgn_preview": "ckanext.tgn.preview.plugin:TgnPreviewPlugin",
+    "tgn_quality": "ckanext.tgn.quality.plugin:TgnQualityPlugin",
     "tgn_dcat_harvester": "ckanext.tgn.harvest.dcat:TgnDcatHarvester",
     "tgn_csw_harvester": "ckanext.tgn.harvest.csw:TgnCswHarvester",
     "tgn_ckan_harvester": "ckanext.tgn.harvest.ckan:TgnCkanHarvester",

@@ -72,7 +72,7 @@ def test_each_criterion_is_what_udata_computes(datasets, udata_quality, key):
     dataset = datasets[key]
     theirs = udata_quality[dataset["id"]]
 
-    ours = score.datagouv_quality(dataset, dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    ours = score.datagouv_quality(dataset, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
 
     assert ours == {k: v for k, v in theirs.items() if k in score.DATAGOUV_CRITERIA}
     assert score.datagouv_points(ours) / score.DATAGOUV_MAX == pytest.approx(theirs["score"])
@@ -80,7 +80,7 @@ def test_each_criterion_is_what_udata_computes(datasets, udata_quality, key):
 
 def test_the_fixture_spans_the_scores(datasets):
     """Each dataset above scores what it was made for (the comparison means something)."""
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     points = {k: score.datagouv_points(score.datagouv_quality(d, now)) for k, d in datasets.items()}
 
     # By hand: "late" misses period, territory, timeliness, file description; "no-files" has

@@ -1,0 +1,42 @@
+"""``ckan tgn quality``: recompute every dataset's scores in the search index."""
+
+from __future__ import annotations
+
+import time
+
+import ckan.plugins.toolkit as tk
+import click
+from ckan import model
+from ckan.lib.search import rebuild
+
+from ckanext.tgn.lib.cli import in_request_context, tgn
+
+
+@tgn.group()
+def quality() -> None:
+    """Scores de qualité des jeux de données."""
+
+
+@quality.command("rebuild")
+@in_request_context
+def rebuild_scores() -> None:
+    """Recalcule les scores de tous les jeux de données (à lancer chaque jour : le respect de
+    la fréquence de mise à jour dépend de la date)."""
+    ids = [
+        row[0]
+        for row in model.Session.query(model.Package.id)
+        .filter(model.Package.type == "dataset", model.Package.state == "active")
+        .order_by(model.Package.id)
+    ]
+    total = len(ids)
+    started = time.monotonic()
+    for done, dataset_id in enumerate(ids, start=1):
+        rebuild(dataset_id)
+        if done % 100 == 0 or done == total:
+            click.echo(
+                tk._("{done}/{total} dataset(s) scored ({seconds:.0f} s)").format(
+                    done=done, total=total, seconds=time.monotonic() - started
+                )
+            )
+    if not total:
+        click.echo(tk._("No dataset to score."))
