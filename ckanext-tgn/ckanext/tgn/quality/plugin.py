@@ -1,5 +1,6 @@
 """Quality of each dataset: data.gouv.fr's metadata score and MQA-style points, shown to
-the dataset's editors with what to fix, and indexed for search."""
+the dataset's editors with what to fix, indexed for search, and gathered per organisation
+on a dashboard for its editors (with a CSV export)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from . import indexing
 
 @tk.blanket.helpers
 @tk.blanket.cli
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.blueprints
 class TgnQualityPlugin(p.SingletonPlugin, TgnTranslation):
     """Scores computed from the dataset as saved (search) and as shown (dataset page)."""
 

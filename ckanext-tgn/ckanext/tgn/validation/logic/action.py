@@ -88,3 +88,23 @@ def tgn_validation_checked_count(context: Context, data_dict: DataDict) -> dict[
     )
     counts = dict(rows.all())
     return {"checked": sum(counts.values()), "valid": counts.get(VALID, 0)}
+
+
+@tk.side_effect_free
+def tgn_validation_statuses(context: Context, data_dict: DataDict) -> dict[str, str]:
+    """The validation status of each file of some datasets, in one query (dashboards).
+
+    :param ids: dataset ids, each readable by the caller
+    :type ids: list of strings
+    :returns: resource id -> status ("en attente", "en cours", "valide", "invalide",
+        "erreur"); a file never validated is absent
+    :rtype: dictionary
+    """
+    tk.check_access("tgn_validation_statuses", context, data_dict)
+    ids = [str(i) for i in data_dict.get("ids") or []]
+    if not ids:
+        return {}
+    rows = model.Session.query(ValidationReport.resource_id, ValidationReport.status).filter(
+        ValidationReport.package_id.in_(ids)
+    )
+    return dict(rows.all())

@@ -52,3 +52,13 @@ def tgn_validation_run(context: Context, data_dict: DataDict) -> AuthResult:
 def tgn_validation_checked_count(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone: a count over public datasets only, which tells nothing private."""
     return {"success": True}
+
+
+def tgn_validation_statuses(context: Context, data_dict: DataDict) -> AuthResult:
+    """Who may read each of the datasets (a private one's statuses stay in its organisation)."""
+    for dataset_id in data_dict.get("ids") or []:
+        try:
+            tk.check_access("package_show", context, {"id": dataset_id})
+        except (tk.NotAuthorized, tk.ObjectNotFound):
+            return {"success": False, "msg": tk._("Unauthorized to read this dataset.")}
+    return {"success": True}

@@ -1,0 +1,45 @@
+"""The organisation dashboard's page and its CSV export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Context
+from flask import Blueprint, Response
+
+from . import dashboard
+
+quality = Blueprint("tgn_quality", __name__)
+
+
+def _dashboard(id: str) -> dict[str, Any]:
+    context: Context = {"user": tk.current_user.name}
+    try:
+        return tk.get_action("tgn_quality_dashboard")(context, {"id": id})
+    except tk.NotAuthorized:
+        tk.abort(403, tk._("Only the editors of this organisation may see its dashboard."))
+    except tk.ObjectNotFound:
+        tk.abort(404, tk._("Organization not found"))
+
+
+@quality.route("/organization/<id>/qualite")
+def page(id: str) -> str:
+    found = _dashboard(id)
+    org = tk.get_action("organization_show")(
+        {"user": tk.current_user.name}, {"id": id, "include_datasets": False}
+    )
+    return tk.render("tgn_quality/dashboard.html", {"dashboard": found, "organization": org})
+
+
+@quality.route("/organization/<id>/qualite.csv")
+def export(id: str) -> Response:
+    found = _dashboard(id)
+    return Response(
+        "\ufeff" + dashboard.as_csv(found["rows"]),  # a BOM: spreadsheets read it as UTF-8
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="qualite-{found["organization"]}.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )
