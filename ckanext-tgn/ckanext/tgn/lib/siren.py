@@ -29,3 +29,13 @@ def luhn_valid(digits: str) -> bool:
 def with_check_digit(first_eight: str) -> str:
     """The valid SIREN that starts with these 8 digits (for tests and fixtures)."""
     return next(first_eight + d for d in "0123456789" if _luhn_total(first_eight + d) % 10 == 0)
+
+
+def siret_is_valid(siret: str) -> bool:
+    """14 digits with a right check: Luhn, except for La Poste's establishments, whose
+    digits add up to a multiple of 5 (INSEE's rule for them)."""
+    if len(siret) != 14 or not siret.isdigit():
+        return False
+    if siret[:9] in _WITHOUT_LUHN:
+        return sum(int(c) for c in siret) % 5 == 0
+    return _luhn_total(siret) % 10 == 0

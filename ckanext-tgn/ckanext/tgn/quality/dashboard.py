@@ -14,7 +14,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from . import indexing, messages, score
+from . import indexing, messages, scdl, score
 
 PAGE = 1000
 # Statuses of tgn_validation's reports (the action's answer).
@@ -66,6 +66,8 @@ def _row(dataset: dict[str, Any], statuses: dict[str, str], now: Any) -> dict[st
         "missing": [gaps[c][0] for c in score.DATAGOUV_CRITERIA if quality.get(c) is False],
         "invalid": sum(1 for r in tables if statuses.get(r["id"]) in INVALID),
         "unchecked": sum(1 for r in tables if statuses.get(r["id"]) not in CHECKED),
+        # What keeps a public dataset out of the SCDL catalogue (a private one is never in it).
+        "scdl_missing": [] if dataset.get("private") else scdl.missing(dataset),
     }
 
 

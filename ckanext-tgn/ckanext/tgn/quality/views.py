@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 from flask import Blueprint, Response
 
-from . import dashboard
+from . import dashboard, scdl
 
 quality = Blueprint("tgn_quality", __name__)
 
@@ -41,5 +41,30 @@ def export(id: str) -> Response:
         headers={
             "Content-Disposition": f'attachment; filename="qualite-{found["organization"]}.csv"',
             "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@quality.route("/organization/<id>/catalogue-scdl.csv")
+def catalogue(id: str) -> Response:
+    """The SCDL catalogue of the organisation's public datasets (anyone: public data)."""
+    context: Context = {"user": tk.current_user.name}
+    try:
+        found = scdl.catalogue(context, id)
+    except tk.ObjectNotFound:
+        tk.abort(404, tk._("Organization not found"))
+    except scdl.MissingSiret:
+        tk.abort(
+            409,
+            tk._(
+                "This organisation has no SIRET yet: an administrator of the organisation "
+                "fills it in on its page (Modifier), then the catalogue can be exported."
+            ),
+        )
+    return Response(
+        scdl.as_csv(found["rows"]),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="catalogue-{found["organization"]}.csv"'
         },
     )

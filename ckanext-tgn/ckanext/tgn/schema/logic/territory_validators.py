@@ -34,6 +34,36 @@ def tgn_siren(value: Any) -> Any:
     return siren
 
 
+def tgn_siret(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """The SIRET of the body's head office: 14 digits, a right check, and its first nine are
+    the body's SIREN (the SCDL catalogue names the publisher by it). Spaces allowed."""
+    value = data.get(key)
+    if value in (None, "") or value is tk.missing:
+        data[key] = ""
+        return
+    siret = "".join(str(value).split())
+    siren = "".join(str(data.get((*key[:-1], "siren")) or "").split())
+    if len(siret) != 14 or not siret.isdigit():
+        errors[key].append(tk._("The SIRET must have 14 digits, for example 20006125700016."))
+    elif not siren_numbers.siret_is_valid(siret):
+        errors[key].append(
+            tk._(
+                "The SIRET {siret} is not valid (wrong check digit): copy it again from "
+                "annuaire-entreprises.data.gouv.fr."
+            ).format(siret=siret)
+        )
+    elif siren and not siret.startswith(siren):
+        errors[key].append(
+            tk._(
+                "The SIRET must start with the body's SIREN ({siren}): it is the SIRET of one "
+                "of its establishments, usually the head office."
+            ).format(siren=siren)
+        )
+    data[key] = siret
+
+
 def tgn_territory_codes(value: Any) -> Any:
     """Territory codes (commune INSEE code, EPCI SIREN, "82"), all known; stored as JSON."""
     codes = as_list(value, separator=",")

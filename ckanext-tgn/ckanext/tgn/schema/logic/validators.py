@@ -23,6 +23,7 @@ from .territory_validators import (
     tgn_epci_nature,
     tgn_geojson_geometry,
     tgn_siren,
+    tgn_siret,
     tgn_spatial_from_territories,
     tgn_territory_codes,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "tgn_resource_url",
     "tgn_reuse_datasets",
     "tgn_siren",
+    "tgn_siret",
     "tgn_spatial_from_territories",
     "tgn_table_schema",
     "tgn_territory_codes",
