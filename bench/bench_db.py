@@ -26,20 +26,21 @@ def reset_database() -> None:
     from ckan.lib import search
 
     from ckanext.tgn.dcat import store
+    from ckanext.tgn.quality import reminders
     from ckanext.tgn.validation import reports
 
     engine = model.meta.engine
     assert engine is not None  # bound by make_app
     model.Session.close_all()
     model.repo.rebuild_db()
-    for plugin in ("harvest", "activity", "tgn_validation", "tgn_dcat"):
+    for plugin in ("harvest", "activity", "tgn_validation", "tgn_dcat", "tgn_quality"):
         _run_migrations(plugin)
     # CKAN's migration environment binds the model to an engine without a connection pool
     # (ckan/migration/env.py): a new PostgreSQL connection per commit, half of a harvest's
     # time. Production never runs migrations in its workers: bind the app's pooled engine again.
     model.init_model(engine)
     with engine.begin() as connection:
-        for meta in (reports.metadata, store.metadata):
+        for meta in (reports.metadata, store.metadata, reminders.metadata):
             for table in reversed(meta.sorted_tables):
                 connection.execute(table.delete())
     search.clear_all()

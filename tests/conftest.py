@@ -16,6 +16,7 @@ from ckan.tests import factories
 from ckan.tests import helpers as ckan_helpers
 
 from ckanext.tgn.dcat import store as dcat_store
+from ckanext.tgn.quality import reminders
 from ckanext.tgn.validation import reports
 from tests.helpers import data, live
 from tests.helpers.table_server import fresh_state, serving
@@ -53,10 +54,11 @@ def migrate_plugins(migrate_db_for):
         migrate_db_for("activity")
         migrate_db_for("tgn_validation")
         migrate_db_for("tgn_dcat")
+        migrate_db_for("tgn_quality")
         # CKAN's reset empties the tables of core's metadata only; the report and fragment
         # tables have metadata of their own: emptied here, no report or fragment outlives a test.
         with model.meta.engine.begin() as connection:
-            for meta in (reports.metadata, dcat_store.metadata):
+            for meta in (reports.metadata, dcat_store.metadata, reminders.metadata):
                 for table in reversed(meta.sorted_tables):
                     connection.execute(table.delete())
         dcat_store.forget_memory()

@@ -40,3 +40,22 @@ def rebuild_scores() -> None:
             )
     if not total:
         click.echo(tk._("No dataset to score."))
+
+
+@quality.command("remind")
+@in_request_context
+def remind() -> None:
+    """Envoie un rappel aux éditeurs de chaque jeu de données en retard sur sa fréquence de
+    mise à jour, une fois par échéance (à lancer chaque jour)."""
+    from ckanext.tgn.quality import reminders
+
+    outcome = reminders.send_all(progress=click.echo)
+    click.echo(
+        tk._(
+            "{late} late dataset(s): {sent} reminder(s) sent, {already} already sent, "
+            "{without} without an editor to write to, {failed} not sent (mail server)"
+        ).format(
+            late=outcome.late, sent=outcome.sent, already=outcome.already,
+            without=outcome.without_editor, failed=outcome.failed,
+        )
+    )  # fmt: skip

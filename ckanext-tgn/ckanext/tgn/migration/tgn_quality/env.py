@@ -1,0 +1,8 @@
+"""Alembic environment of the tgn_quality plugin: its own version table, its own tables."""
+
+from __future__ import annotations
+
+from ckanext.tgn.lib.migration_env import run
+from ckanext.tgn.quality.reminders import metadata
+
+run(metadata, __file__)
