@@ -93,7 +93,42 @@ def test_timeliness_allows_one_day_late(days_ago, in_time):
 def test_a_modified_date_in_the_future_gives_way_to_the_metadata_date():
     dataset = {**BASE, "modified": "2027-01-01"}
 
-    assert score.last_update(dataset, NOW.date()) == dt.date(2026, 11, 30)
+    assert score.last_update(dataset, NOW.date()) == dt.datetime(2026, 11, 30)
+
+
+def test_without_modified_the_metadata_time_counts():
+    """Upstream writes metadata_modified with its time when modified is empty; udata keeps
+    it: updated daily at 18:00 on 1 December is on time at noon on the 3rd."""
+    dataset = {
+        **BASE,
+        "metadata_modified": "2026-12-01T18:00:00",
+        "frequency": "http://publications.europa.eu/resource/authority/frequency/DAILY",
+    }
+
+    quality = score.datagouv_quality(dataset, dt.datetime(2026, 12, 3, 12, 0))
+
+    assert quality["update_fulfilled_in_time"] is True
+
+
+def test_udata_reads_a_period_end_alone_and_only_polygon_outlines():
+    point = '{"type": "Point", "coordinates": [1.35, 44.01]}'
+    polygon = '{"type": "Polygon", "coordinates": [[[1, 44], [2, 44], [2, 45], [1, 44]]]}'
+
+    assert score.datagouv_quality({**BASE, "temporal_end": "2024-12-31"}, NOW)["temporal_coverage"]
+    assert not score.datagouv_quality({**BASE, "spatial": point}, NOW)["spatial"]
+    assert score.datagouv_quality({**BASE, "spatial": polygon}, NOW)["spatial"]
+
+
+def test_files_without_an_address_do_not_count():
+    quality = score.datagouv_quality({**BASE, "resources": [{"url": "", "format": "CSV"}]}, NOW)
+
+    assert "has_open_format" not in quality
+
+
+def test_the_band_boundaries_are_data_europa_eus():
+    assert [next(b for floor, b in score.BANDS if p >= floor) for p in (120, 121, 221, 351)] == [
+        "bad", "sufficient", "good", "excellent",
+    ]  # fmt: skip
 
 
 def test_without_frequency_nor_files_those_criteria_do_not_apply():

@@ -81,15 +81,18 @@ def test_editors_see_the_scores_and_what_to_fix_others_do_not(app):
 
 
 def test_the_cli_rebuilds_every_score_with_progress(cli):
-    _two(data.organisation())
+    org = data.organisation()
+    _two(org)
+    data.dataset(name="qualite-privee", owner_org=org["id"], private=True)
     clear_all()
     assert _search() == []
 
     result = cli.invoke(ckan_cli, ["tgn", "quality", "rebuild"])
 
     assert result.exit_code == 0, result.output
-    assert "2/2 jeu(x) de données évalué(s)" in result.output
-    assert _search(fq=f"{indexing.DATAGOUV}:[00 TO 09]", sort="name asc") == [
+    assert "3/3 jeu(x) de données évalué(s)" in result.output
+    assert _search(fq=f"{indexing.DATAGOUV}:[00 TO 09]", sort="name asc", include_private=True) == [
         "qualite-pauvre",
+        "qualite-privee",
         "qualite-riche",
     ]

@@ -7,9 +7,13 @@ import time
 import ckan.plugins.toolkit as tk
 import click
 from ckan import model
-from ckan.lib.search import rebuild
+from ckan.lib.search import commit, rebuild
 
 from ckanext.tgn.lib.cli import in_request_context, tgn
+
+__all__ = ["tgn"]
+
+BATCH = 100
 
 
 @tgn.group()
@@ -30,14 +34,28 @@ def rebuild_scores() -> None:
     ]
     total = len(ids)
     started = time.monotonic()
-    for done, dataset_id in enumerate(ids, start=1):
-        rebuild(dataset_id)
-        if done % 100 == 0 or done == total:
-            click.echo(
-                tk._("{done}/{total} dataset(s) scored ({seconds:.0f} s)").format(
-                    done=done, total=total, seconds=time.monotonic() - started
-                )
+    failed = []
+    for first in range(0, total, BATCH):
+        batch = ids[first : first + BATCH]
+        # Updated in place (never removed then added: the dataset stays findable), one Solr
+        # commit at the end; a dataset that fails is named and the others go on.
+        try:
+            rebuild(package_ids=batch, defer_commit=True, quiet=True)
+        except Exception:  # one by one, to find which
+            for dataset_id in batch:
+                try:
+                    rebuild(package_ids=[dataset_id], defer_commit=True, quiet=True)
+                except Exception as e:
+                    failed.append(dataset_id)
+                    click.echo(tk._("{id}: not scored ({error})").format(id=dataset_id, error=e))
+        click.echo(
+            tk._("{done}/{total} dataset(s) scored ({seconds:.0f} s)").format(
+                done=min(first + BATCH, total), total=total, seconds=time.monotonic() - started
             )
+        )
+    commit()
+    if failed:
+        raise click.exceptions.Exit(1)
     if not total:
         click.echo(tk._("No dataset to score."))
 

@@ -127,7 +127,9 @@ def row(dataset: dict[str, Any], org: dict[str, Any]) -> dict[str, str]:
         "COUV_TEMP_FIN": str(dataset["temporal_end"])[:10],
         "DATE_PUBL": str(dataset.get("metadata_created") or "")[:10],
         "FREQ_MAJ": FREQUENCIES.get(score.frequency_code(dataset), "Inconnue"),
-        "DATE_MAJ": (updated.isoformat() if updated else str(dataset.get("metadata_created"))[:10]),
+        "DATE_MAJ": (
+            updated.date().isoformat() if updated else str(dataset.get("metadata_created"))[:10]
+        ),
         "MOTS_CLES": ";".join(dict.fromkeys(_plain(k) for k in keywords if k.strip())),
         "LICENCE": LICENCES.get(dataset.get("license_id") or "", "Spécifique ou autre"),
         "NOMBRE_RESSOURCES": str(len(resources)),

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,17 +63,21 @@ def frequency_code(dataset: dict[str, Any]) -> str:
     return value[len(EU_FREQUENCY) :] if value.startswith(EU_FREQUENCY) else ""
 
 
-def last_update(dataset: dict[str, Any], today: dt.date) -> dt.date | None:
-    """The dct:modified our feed gives: the data's date unless in the future, else the
-    metadata's (udata takes it as the dataset's last update)."""
-    for value in (dataset.get("modified"), dataset.get("metadata_modified")):
-        try:
-            day = dt.date.fromisoformat(str(value or "")[:10])
-        except ValueError:
-            continue
-        if day <= today:
-            return day
-    return None
+def last_update(dataset: dict[str, Any], today: dt.date) -> dt.datetime | None:
+    """The dct:modified our feed gives, which udata takes as the dataset's last update: the
+    data's date (midnight) unless in the future; when it is empty, the metadata's date and
+    time as upstream writes it; a future date gives way to the metadata's day."""
+    modified = str(dataset.get("modified") or "")[:10]
+    written = str(dataset.get("metadata_modified") or "")
+    try:
+        if modified:
+            day = dt.date.fromisoformat(modified)
+            if day <= today:
+                return dt.datetime.combine(day, dt.time())
+            return dt.datetime.combine(dt.date.fromisoformat(written[:10]), dt.time())
+        return dt.datetime.fromisoformat(written) if written else None
+    except ValueError:
+        return None
 
 
 def next_update(dataset: dict[str, Any], today: dt.date) -> dt.datetime | None:
@@ -81,21 +86,42 @@ def next_update(dataset: dict[str, Any], today: dt.date) -> dt.datetime | None:
     updated = last_update(dataset, today)
     if delta is None or updated is None:
         return None
-    return dt.datetime.combine(updated, dt.time()) + delta
+    return updated.replace(tzinfo=None) + delta
+
+
+def _files(dataset: dict[str, Any]) -> list[dict[str, Any]]:
+    """The files udata keeps: those with an address (it drops a distribution without)."""
+    return [r for r in dataset.get("resources") or [] if r.get("url")]
+
+
+def _outline(dataset: dict[str, Any]) -> bool:
+    """Territories (each written with its outline), or a drawn coverage that udata reads:
+    a Polygon or MultiPolygon (it drops any other geometry)."""
+    if as_list(dataset.get("territories")):
+        return True
+    try:
+        geometry = json.loads(dataset.get("spatial") or "null")
+    except (TypeError, ValueError):
+        return False
+    return isinstance(geometry, dict) and geometry.get("type") in ("Polygon", "MultiPolygon")
 
 
 def datagouv_quality(dataset: dict[str, Any], now: dt.datetime) -> dict[str, bool]:
     """The criteria that apply, met or not, as udata's ``Dataset.quality`` lists them:
     no update criterion without a frequency, no file criteria without files."""
-    resources = dataset.get("resources") or []
+    resources = _files(dataset)
     code = frequency_code(dataset)
     has_frequency = bool(code) and code != "UNKNOWN"
     quality = {
         "license": bool(dataset.get("license_id")),
-        "temporal_coverage": bool(dataset.get("temporal_start")),
-        "spatial": bool(as_list(dataset.get("territories")) or dataset.get("spatial")),
+        # udata accepts a period with a start or an end only.
+        "temporal_coverage": bool(dataset.get("temporal_start") or dataset.get("temporal_end")),
+        "spatial": _outline(dataset),
         "update_frequency": has_frequency,
-        "dataset_description_quality": len(dataset.get("notes") or "") > DESCRIPTION_LENGTH,
+        # udata strips the text; a description with HTML-like tags it first converts with
+        # html2text, which this does not do (docs/quality.md).
+        "dataset_description_quality": len((dataset.get("notes") or "").strip())
+        > DESCRIPTION_LENGTH,
     }
     if has_frequency:
         due = next_update(dataset, now.date())
@@ -121,7 +147,7 @@ def datagouv_points(quality: dict[str, bool]) -> int:
 MQA_MAX = 405
 DIMENSIONS = ("findability", "accessibility", "interoperability", "reusability", "contextuality")
 # data.europa.eu's rating bands (piveau's scoring code): at least this many points.
-BANDS = ((351, "excellent"), (221, "good"), (120, "sufficient"), (0, "bad"))
+BANDS = ((351, "excellent"), (221, "good"), (121, "sufficient"), (0, "bad"))
 # data.europa.eu's lists of EU file types (edp-vocabularies): non-proprietary, machine-readable.
 NON_PROPRIETARY = frozenset(
     {"BMP", "CSV", "DBF", "GEOJSON", "GZIP", "HTML", "ICS", "JPEG2000", "JSON", "JSON_LD",
