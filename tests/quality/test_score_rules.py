@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from ckanext.tgn.quality import score
+from ckanext.tgn.quality import obligations, score
 
 pytestmark = pytest.mark.unit
 
@@ -139,3 +139,22 @@ def test_without_frequency_nor_files_those_criteria_do_not_apply():
         "update_frequency": False, "dataset_description_quality": True,
     }  # fmt: skip
     assert score.datagouv_points(quality) == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "population", "agents", "expected"),
+    [
+        ("commune", 3000, 80, "non"),  # under 3,500 inhabitants: exempt whatever its agents
+        ("commune", 5000, None, "à vérifier"),
+        ("commune", 5000, 60, "oui"),
+        ("commune", 5000, 20, "non"),
+        ("departement", 262000, 1800, "oui"),
+        ("epci", 40000, None, "à vérifier"),  # an EPCI: only the agents test
+        ("epci", 3000, 50, "oui"),
+        ("syndicat-mixte", None, 30, "non"),
+    ],
+)
+def test_who_must_publish(kind, population, agents, expected):
+    org = {"territory_kind": kind, "population": population, "agents_etp": agents}
+
+    assert obligations.obliged(org) == expected

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import indexing, messages, score
+import ckan.plugins.toolkit as tk
+
+from ckanext.tgn.lib import vocab
+
+from . import indexing, messages, obligations, score
 
 
 def tgn_quality(pkg: dict[str, Any]) -> dict[str, Any]:
@@ -37,3 +41,22 @@ def tgn_quality(pkg: dict[str, Any]) -> dict[str, Any]:
             ],
         },
     }
+
+
+def tgn_quality_schema_titles() -> list[dict[str, str]]:
+    """Name and title of every national Table Schema (the obligations' column headers)."""
+    return [{"name": s["name"], "title": s["title"]} for s in vocab.table_schemas()]
+
+
+def tgn_quality_obligation(org: dict[str, Any]) -> dict[str, Any]:
+    """One organisation's obligation and expected datasets (its page's block)."""
+    return obligations.for_organisation({"user": tk.current_user.name}, org)
+
+
+def tgn_quality_obligation_cell(row: dict[str, Any], schema: str) -> str:
+    return obligations.cell(row, schema)
+
+
+def tgn_quality_expected() -> tuple[str, ...]:
+    """The SCDL datasets expected of an obliged body."""
+    return obligations.EXPECTED

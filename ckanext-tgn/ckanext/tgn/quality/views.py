@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 from flask import Blueprint, Response
 
-from . import dashboard, scdl
+from . import dashboard, obligations, scdl
 
 quality = Blueprint("tgn_quality", __name__)
 
@@ -67,4 +67,28 @@ def catalogue(id: str) -> Response:
         headers={
             "Content-Disposition": f'attachment; filename="catalogue-{found["organization"]}.csv"'
         },
+    )
+
+
+def _obligations() -> dict[str, Any]:
+    return tk.get_action("tgn_quality_obligations")({"user": tk.current_user.name}, {})
+
+
+@quality.route("/obligations")
+def obligations_page() -> str:
+    """The département's overview: who must publish, and what each has published."""
+    found = _obligations()
+    titles = {s["name"]: s["title"] for s in tk.h.tgn_quality_schema_titles()}
+    return tk.render(
+        "tgn_quality/obligations.html",
+        {"rows": found["rows"], "expected": found["expected"], "titles": titles},
+    )
+
+
+@quality.route("/obligations.csv")
+def obligations_export() -> Response:
+    return Response(
+        "\ufeff" + obligations.as_csv(_obligations()["rows"]),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="obligations-open-data-82.csv"'},
     )

@@ -20,3 +20,9 @@ def tgn_quality_dashboard(context: Context, data_dict: DataDict) -> AuthResult:
             "msg": tk._("Only the editors of this organisation may see its dashboard."),
         }
     return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def tgn_quality_obligations(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: built from public datasets and the organisations' public fields."""
+    return {"success": True}

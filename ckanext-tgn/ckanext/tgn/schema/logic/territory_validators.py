@@ -64,6 +64,27 @@ def tgn_siret(
     data[key] = siret
 
 
+def tgn_agents(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """A number of agents, never negative, always with where the figure comes from (no open
+    data gives it: staff must be able to check it again)."""
+    value = data.get(key)
+    if value in (None, "") or value is tk.missing:
+        return
+    if int(value) < 0:
+        errors[key].append(tk._("The number of agents cannot be negative."))
+        return
+    source = data.get((*key[:-1], "agents_source"))
+    if not str(source or "").strip() or source is tk.missing:
+        errors[key].append(
+            tk._(
+                "Give the source of this figure in the next field (for example the body's "
+                "annual social report)."
+            )
+        )
+
+
 def tgn_territory_codes(value: Any) -> Any:
     """Territory codes (commune INSEE code, EPCI SIREN, "82"), all known; stored as JSON."""
     codes = as_list(value, separator=",")

@@ -20,6 +20,7 @@ from ckanext.tgn.lib.jsonlist import as_list
 
 from .policy_validators import tgn_validation_policy
 from .territory_validators import (
+    tgn_agents,
     tgn_epci_nature,
     tgn_geojson_geometry,
     tgn_siren,
@@ -31,6 +32,7 @@ from .territory_validators import (
 # Every validator that schemas/*.yaml names is registered by this plugin, so the schemas load
 # whichever other tgn_* plugins are switched on.
 __all__ = [
+    "tgn_agents",
     "tgn_date",
     "tgn_email",
     "tgn_end_after_start",

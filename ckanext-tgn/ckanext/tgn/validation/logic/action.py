@@ -94,17 +94,28 @@ def tgn_validation_checked_count(context: Context, data_dict: DataDict) -> dict[
 def tgn_validation_statuses(context: Context, data_dict: DataDict) -> dict[str, str]:
     """The validation status of each file of some datasets, in one query (dashboards).
 
-    :param ids: dataset ids, each readable by the caller
+    Only datasets the caller may read answer: public ones, and private ones of the caller's
+    organisations (all, for staff).
+
+    :param ids: dataset ids
     :type ids: list of strings
     :returns: resource id -> status ("en attente", "en cours", "valide", "invalide",
-        "erreur"); a file never validated is absent
+        "erreur"); a file never validated, or of a dataset the caller may not read, is absent
     :rtype: dictionary
     """
     tk.check_access("tgn_validation_statuses", context, data_dict)
     ids = [str(i) for i in data_dict.get("ids") or []]
     if not ids:
         return {}
-    rows = model.Session.query(ValidationReport.resource_id, ValidationReport.status).filter(
-        ValidationReport.package_id.in_(ids)
+    rows = (
+        model.Session.query(ValidationReport.resource_id, ValidationReport.status)
+        .join(model.Package, model.Package.id == ValidationReport.package_id)
+        .filter(ValidationReport.package_id.in_(ids), model.Package.state == "active")
     )
+    user = model.User.get(str(context.get("user") or ""))
+    if not (user and user.sysadmin):
+        mine = user.get_group_ids(group_type="organization") if user else []
+        rows = rows.filter(
+            sa.or_(model.Package.private.is_(False), model.Package.owner_org.in_(mine))
+        )
     return dict(rows.all())

@@ -1,0 +1,179 @@
+"""The open-data obligations of each body on the platform, and what each has published.
+
+Who must publish by default (CRPA L312-1-1, D312-1-1-1): a body of 50 agents or more (full
+-time equivalents); a collectivité territoriale (commune, département) also needs 3,500
+inhabitants or more, so under that it is exempt whatever its agents. Our reading, as in
+docs/quality.md: an EPCI or a syndicat mixte only meets the agents test. No open data gives
+the agents: staff enter them on the organisation with their source; without them, a body
+that the population does not exempt is « à vérifier ».
+
+What is expected of an obliged body: the SCDL datasets below, found among its public
+datasets (or their files) by the national schema they declare, with the date of the latest
+and whether it is late or has an invalid table; and its SCDL catalogue (our export, once the
+body has its SIRET).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import cache
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Context
+
+from ckanext.tgn.lib import refdata, vocab
+from ckanext.tgn.lib.jsonlist import as_list
+
+from . import indexing, score
+
+POPULATION = 3500
+AGENTS = 50
+# Collectivités territoriales: the population threshold applies to them.
+TERRITORIAL = (refdata.KIND_COMMUNE, refdata.KIND_DEPARTEMENT)
+# The SCDL datasets an obliged body is expected to publish (national schema names).
+EXPECTED = ("scdl/deliberations", "scdl/subventions", "scdl/budget", "scdl/equipements")
+OBLIGED, EXEMPT, TO_CHECK = "oui", "non", "à vérifier"
+
+
+def obliged(org: dict[str, Any]) -> str:
+    """« oui », « non » or « à vérifier »."""
+    kind = org.get("territory_kind") or ""
+    population = org.get("population")
+    agents = org.get("agents_etp")
+    if kind in TERRITORIAL and population not in (None, "") and int(population) < POPULATION:
+        return EXEMPT
+    if agents in (None, ""):
+        return TO_CHECK
+    return OBLIGED if int(agents) >= AGENTS else EXEMPT
+
+
+@cache
+def _schema_names() -> dict[str, str]:
+    """Versioned URL of a national Table Schema -> its name."""
+    return {v["url"]: s["name"] for s in vocab.table_schemas() for v in s["versions"]}
+
+
+def _schemas_of(dataset: dict[str, Any]) -> set[str]:
+    holders = [dataset, *(dataset.get("resources") or [])]
+    urls = {u for h in holders for u in as_list(h.get("conforms_to")) if u}
+    return {_schema_names().get(u, u) for u in urls}
+
+
+def _public_datasets(context: Context, org_id: str = "") -> list[dict[str, Any]]:
+    """Public datasets, of one organisation or of all."""
+    fq = "+dataset_type:dataset" + (f' +owner_org:"{org_id}"' if org_id else "")
+    found, start = [], 0
+    while True:
+        page = tk.get_action("package_search")(
+            {**context},
+            {"fq": fq, "include_private": False, "rows": 1000, "start": start,
+             "sort": "name asc"},
+        )  # fmt: skip
+        found += page["results"]
+        start += 1000
+        if start >= page["count"] or not page["results"]:
+            return found
+
+
+def _published(datasets: list[dict[str, Any]], statuses: dict[str, str]) -> dict[str, Any]:
+    """For each expected schema: the latest dataset, its date, late or invalid."""
+    now = indexing.now()
+    found: dict[str, Any] = {}
+    for dataset in datasets:
+        for name in _schemas_of(dataset) & set(EXPECTED):
+            updated = score.last_update(dataset, now.date())
+            day = updated.date().isoformat() if updated else ""
+            if name in found and found[name]["date"] >= day:
+                continue
+            quality = score.datagouv_quality(dataset, now)
+            invalid = any(
+                statuses.get(r["id"]) in ("invalide", "erreur")
+                for r in dataset.get("resources") or []
+            )
+            found[name] = {
+                "dataset": dataset["name"],
+                "date": day,
+                "late": quality.get("update_fulfilled_in_time") is False,
+                "invalid": invalid,
+            }
+    return found
+
+
+def _statuses(context: Context, datasets: list[dict[str, Any]]) -> dict[str, str]:
+    try:
+        action = tk.get_action("tgn_validation_statuses")
+    except KeyError:  # the validation plugin is not loaded
+        return {}
+    return action({**context}, {"ids": [d["id"] for d in datasets]})
+
+
+def _row(
+    org: dict[str, Any], datasets: list[dict[str, Any]], statuses: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "name": org["name"],
+        "title": org.get("title") or org["name"],
+        "kind": org.get("territory_kind") or "",
+        "population": org.get("population"),
+        "agents": org.get("agents_etp"),
+        "agents_source": org.get("agents_source") or "",
+        "obliged": obliged(org),
+        "published": _published(datasets, statuses),
+        "catalogue": bool(org.get("siret")),
+    }
+
+
+def overview(context: Context) -> list[dict[str, Any]]:
+    """One row per organisation: its obligation and each expected dataset's state."""
+    orgs = tk.get_action("organization_list")(
+        {**context}, {"all_fields": True, "include_extras": True, "limit": 1000}
+    )
+    datasets = _public_datasets(context)
+    statuses = _statuses(context, datasets)
+    by_org: dict[str, list[dict[str, Any]]] = {}
+    for dataset in datasets:
+        by_org.setdefault(dataset.get("owner_org") or "", []).append(dataset)
+    ordered = sorted(orgs, key=lambda o: o.get("title") or o["name"])
+    return [_row(org, by_org.get(org["id"], []), statuses) for org in ordered]
+
+
+def for_organisation(context: Context, org: dict[str, Any]) -> dict[str, Any]:
+    """The row of one organisation (its page), from its own public datasets only."""
+    datasets = _public_datasets(context, org["id"])
+    return _row(org, datasets, _statuses(context, datasets))
+
+
+def cell(row: dict[str, Any], schema: str) -> str:
+    """How one expected dataset reads in a table: its date and what is wrong, or absent."""
+    found = row["published"].get(schema)
+    if not found:
+        return tk._("absent")
+    text = found["date"]
+    if found["late"]:
+        text += " " + tk._("(late)")
+    if found["invalid"]:
+        text += " " + tk._("(invalid)")
+    return text
+
+
+def as_csv(rows: list[dict[str, Any]]) -> str:
+    """One row per organisation (French headers), for a spreadsheet."""
+    _ = tk._
+    titles = {s["name"]: s["title"] for s in vocab.table_schemas()}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [_("Organisation"), _("Title"), _("Kind"), _("Population"), _("Agents (FTE)"),
+         _("Source of the agents figure"), _("Must publish")]
+        + [titles.get(s, s) for s in EXPECTED] + [_("SCDL catalogue")]
+    )  # fmt: skip
+    for r in rows:
+        writer.writerow(
+            [r["name"], r["title"], r["kind"], r["population"] or "", r["agents"] or "",
+             r["agents_source"], r["obliged"]]
+            + [cell(r, s) for s in EXPECTED]
+            + [_("yes") if r["catalogue"] else _("no")]
+        )  # fmt: skip
+    return out.getvalue()
