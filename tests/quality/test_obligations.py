@@ -45,6 +45,15 @@ class TestAgents:
         assert response.status_code == 409
         assert "ne peut pas être négatif" in response.json["error"]["agents_etp"][0]
 
+    @pytest.mark.parametrize("figure", ["abc", "12.5", "1 000"])
+    def test_a_figure_that_is_not_a_whole_number_is_refused_not_a_crash(self, app, figure):
+        response = _create_org(
+            app, name="texte", title="Texte", agents_etp=figure, agents_source="RSU 2024"
+        )
+
+        assert response.status_code == 409, response.get_data(as_text=True)[:500]
+        assert response.json["error"]["agents_etp"]
+
     def test_a_figure_with_its_source_is_kept(self, app):
         response = _create_org(
             app, name="avec-source", title="Avec source", agents_etp=120,
@@ -128,7 +137,6 @@ def test_the_overview_of_the_departement(app, bodies):
 def test_the_page_the_csv_and_the_organisation_block(app, bodies):
     page = app.get("/obligations").get_data(as_text=True)
     assert 'data-obliged="moissac">oui<' in page
-    assert "subventions-privees" not in page
 
     export = app.get("/obligations.csv").get_data(as_text=True).lstrip("\ufeff")
     rows = {r[0]: r for r in csv.reader(io.StringIO(export))}
@@ -153,3 +161,12 @@ def test_the_page_the_csv_and_the_organisation_block(app, bodies):
 
     block = app.get("/organization/moissac").get_data(as_text=True)
     assert 'data-obliged="moissac">oui<' in block
+
+
+def test_every_organisation_is_listed_not_only_25(app):
+    for n in range(27):
+        data.organisation(name=f"commune-{n:02d}", title=f"Commune {n:02d}")
+
+    rows = app.get("/api/3/action/tgn_quality_obligations").json["result"]["rows"]
+
+    assert len([r for r in rows if r["name"].startswith("commune-")]) == 27

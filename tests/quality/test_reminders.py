@@ -150,3 +150,51 @@ def test_the_cli_says_what_it_did(inbox, org, cli):
     assert result.exit_code == 0, result.output
     assert "subventions-en-retard : rappel envoyé à 2 éditeur(s)" in result.output
     assert "1 jeu(x) de données en retard : 1 rappel(s) envoyé(s)" in result.output
+
+
+def test_each_organisation_hears_of_its_own_datasets_only(french, inbox, org):
+    other = data.organisation(title="CC voisine")
+    neighbour = factories.User(name="agent-voisin", email="voisin@voisine.fr")
+    data.member(other, "editor", neighbour)
+    today = dt.date.today()
+    data.dataset(
+        name="prive-en-retard", owner_org=other["id"], private=True, frequency=FREQ + "WEEKLY",
+        modified=(today - dt.timedelta(days=30)).isoformat(),
+    )  # fmt: skip
+    gone = data.dataset(
+        name="supprime-en-retard", owner_org=other["id"], frequency=FREQ + "WEEKLY",
+        modified=(today - dt.timedelta(days=30)).isoformat(),
+    )  # fmt: skip
+    helpers.call_action("package_delete", {"user": factories.Sysadmin()["name"]}, id=gone["id"])
+
+    outcome = reminders.send_all()
+
+    # The private late dataset is reminded to its own editor; the deleted one to nobody.
+    assert (outcome.late, outcome.sent) == (2, 2)
+    to = {m["To"].split("<")[-1].rstrip(">"): m for m in inbox.messages}
+    assert set(to) == {"admin@quercy.fr", "redacteur@quercy.fr", "voisin@voisine.fr"}
+    assert "prive-en-retard" in _body(to["voisin@voisine.fr"])
+    assert "subventions-en-retard" not in _body(to["voisin@voisine.fr"])
+
+
+class Refusing(Inbox):
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        return "554 Transaction failed"
+
+
+def test_a_server_that_refuses_the_mail_is_tried_again_next_run(french, org):
+    controller = Controller(Refusing(), hostname="127.0.0.1", port=PORT)
+    controller.start()
+    try:
+        refused = reminders.send_all()
+    finally:
+        controller.stop()
+
+    assert (refused.sent, refused.failed) == (0, 1)
+    box = Inbox()
+    controller = Controller(box, hostname="127.0.0.1", port=PORT)
+    controller.start()
+    try:
+        assert reminders.send_all().sent == 1
+    finally:
+        controller.stop()

@@ -79,6 +79,10 @@ def catalogue_org() -> dict[str, Any]:
             name="budget-sans-periode", owner_org=org["id"],
             resources=[{"url": "https://exemple.fr/b.csv"}],
         ),
+        "sans-format": data.dataset(
+            name="sans-format", owner_org=org["id"], temporal_start="2024-01-01",
+            temporal_end="2024-12-31", resources=[{"url": "https://exemple.fr/donnees"}],
+        ),
         "prive": data.dataset(
             name="prive-confluences", owner_org=org["id"], private=True,
             temporal_start="2024-01-01", temporal_end="2024-12-31",
@@ -146,6 +150,7 @@ def test_the_dashboard_names_what_keeps_a_dataset_out(app, catalogue_org):
 
     assert 'data-scdl="budget-sans-periode"' in page
     assert "le début et la fin de la période couverte" in page
+    assert 'data-scdl="sans-format"' in page and "le format de ses fichiers" in page
     assert 'data-scdl="prive-confluences"' not in page  # private: never in the catalogue
 
 

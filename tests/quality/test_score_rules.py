@@ -152,9 +152,16 @@ def test_without_frequency_nor_files_those_criteria_do_not_apply():
         ("epci", 40000, None, "à vérifier"),  # an EPCI: only the agents test
         ("epci", 3000, 50, "oui"),
         ("syndicat-mixte", None, 30, "non"),
+        ("commune", None, 60, "à vérifier"),  # enough agents, population unknown
     ],
 )
 def test_who_must_publish(kind, population, agents, expected):
     org = {"territory_kind": kind, "population": population, "agents_etp": agents}
 
     assert obligations.obliged(org) == expected
+
+
+def test_a_cell_never_runs_as_a_formula():
+    assert [obligations.safe_cell(v) for v in ("=1+1", "+33 5", "-x", "@a", "Moissac", None)] == [
+        "'=1+1", "'+33 5", "'-x", "'@a", "Moissac", "",
+    ]  # fmt: skip

@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from . import indexing, messages, scdl, score
+from .obligations import safe_cell
 
 PAGE = 1000
 # Statuses of tgn_validation's reports (the action's answer).
@@ -36,7 +37,7 @@ def _datasets(context: Context, org_id: str) -> list[dict[str, Any]]:
             },
         )
         found += page["results"]
-        start += PAGE
+        start += len(page["results"])  # what the search returned (ckan.search.rows_max)
         if start >= page["count"] or not page["results"]:
             return found
 
@@ -106,8 +107,8 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
     yes, no = _("yes"), _("no")
     for r in rows:
         writer.writerow(
-            [r["name"], r["title"], yes if r["private"] else no, r["datagouv"], r["mqa"],
-             r["band"], yes if r["late"] else no, " ; ".join(r["missing"]), r["invalid"],
-             r["unchecked"]]
+            [safe_cell(r["name"]), safe_cell(r["title"]), yes if r["private"] else no,
+             r["datagouv"], r["mqa"], r["band"], yes if r["late"] else no,
+             " ; ".join(r["missing"]), r["invalid"], r["unchecked"]]
         )  # fmt: skip
     return out.getvalue()

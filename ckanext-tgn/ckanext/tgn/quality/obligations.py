@@ -42,11 +42,15 @@ def obliged(org: dict[str, Any]) -> str:
     kind = org.get("territory_kind") or ""
     population = org.get("population")
     agents = org.get("agents_etp")
-    if kind in TERRITORIAL and population not in (None, "") and int(population) < POPULATION:
+    territorial = kind in TERRITORIAL
+    if territorial and population not in (None, "") and int(population) < POPULATION:
         return EXEMPT
     if agents in (None, ""):
         return TO_CHECK
-    return OBLIGED if int(agents) >= AGENTS else EXEMPT
+    if int(agents) < AGENTS:
+        return EXEMPT
+    # Enough agents; a collectivité territoriale whose population is unknown is not settled.
+    return TO_CHECK if territorial and population in (None, "") else OBLIGED
 
 
 @cache
@@ -72,7 +76,7 @@ def _public_datasets(context: Context, org_id: str = "") -> list[dict[str, Any]]
              "sort": "name asc"},
         )  # fmt: skip
         found += page["results"]
-        start += 1000
+        start += len(page["results"])  # what the search returned (ckan.search.rows_max)
         if start >= page["count"] or not page["results"]:
             return found
 
@@ -88,10 +92,13 @@ def _published(datasets: list[dict[str, Any]], statuses: dict[str, str]) -> dict
             if name in found and found[name]["date"] >= day:
                 continue
             quality = score.datagouv_quality(dataset, now)
-            invalid = any(
-                statuses.get(r["id"]) in ("invalide", "erreur")
-                for r in dataset.get("resources") or []
-            )
+            # Invalid: a file of this schema (or any file, when the dataset declares it).
+            files = [
+                r for r in dataset.get("resources") or []
+                if name in _schemas_of({"conforms_to": r.get("conforms_to")})
+                or name in _schemas_of({"conforms_to": dataset.get("conforms_to")})
+            ]  # fmt: skip
+            invalid = any(statuses.get(r["id"]) in ("invalide", "erreur") for r in files)
             found[name] = {
                 "dataset": dataset["name"],
                 "date": day,
@@ -125,11 +132,22 @@ def _row(
     }
 
 
+def _organisations(context: Context) -> list[dict[str, Any]]:
+    """Every active organisation with its fields (CKAN lists at most 25 with all fields at
+    once: one organisation_show each, without counting its datasets)."""
+    names = tk.get_action("organization_list")({**context}, {"limit": 100000})
+    show = tk.get_action("organization_show")
+    return [
+        show({**context}, {"id": name, "include_datasets": False, "include_dataset_count": False,
+                           "include_users": False, "include_groups": False,
+                           "include_followers": False})
+        for name in names
+    ]  # fmt: skip
+
+
 def overview(context: Context) -> list[dict[str, Any]]:
     """One row per organisation: its obligation and each expected dataset's state."""
-    orgs = tk.get_action("organization_list")(
-        {**context}, {"all_fields": True, "include_extras": True, "limit": 1000}
-    )
+    orgs = _organisations(context)
     datasets = _public_datasets(context)
     statuses = _statuses(context, datasets)
     by_org: dict[str, list[dict[str, Any]]] = {}
@@ -150,12 +168,18 @@ def cell(row: dict[str, Any], schema: str) -> str:
     found = row["published"].get(schema)
     if not found:
         return tk._("absent")
-    text = found["date"]
+    text = found["date"] or tk._("published")
     if found["late"]:
         text += " " + tk._("(late)")
     if found["invalid"]:
         text += " " + tk._("(invalid)")
     return text
+
+
+def safe_cell(text: Any) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula (=, +, -, @ first)."""
+    value = "" if text is None else str(text)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def as_csv(rows: list[dict[str, Any]]) -> str:
@@ -171,8 +195,8 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
     )  # fmt: skip
     for r in rows:
         writer.writerow(
-            [r["name"], r["title"], r["kind"], r["population"] or "", r["agents"] or "",
-             r["agents_source"], r["obliged"]]
+            [safe_cell(r["name"]), safe_cell(r["title"]), r["kind"], r["population"] or "",
+             r["agents"] or "", safe_cell(r["agents_source"]), r["obliged"]]
             + [cell(r, s) for s in EXPECTED]
             + [_("yes") if r["catalogue"] else _("no")]
         )  # fmt: skip

@@ -18,6 +18,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 from ckan.lib import mailer
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import indexing, score
 
@@ -45,35 +46,57 @@ class Outcome:
     failed: int = 0
 
 
-def _late_datasets(now: dt.datetime) -> list[tuple[model.Package, dt.date]]:
+@dataclass(frozen=True)
+class Late:
+    """A late dataset, as plain values (the session's objects expire at each commit)."""
+
+    id: str
+    name: str
+    title: str
+    owner_org: str
+    due: dt.date
+
+
+def _late_datasets(now: dt.datetime) -> list[Late]:
     """Active datasets (private ones too: the reminder goes to their own editors) whose
     due date has passed, with that date."""
-    late = []
-    query = model.Session.query(model.Package).filter(
-        model.Package.type == "dataset", model.Package.state == "active"
+    extra = model.PackageExtra
+    fields = (
+        model.Session.query(extra.package_id, extra.key, extra.value)
+        .join(model.Package, model.Package.id == extra.package_id)
+        .filter(model.Package.type == "dataset", model.Package.state == "active")
+        .filter(extra.key.in_(["frequency", "modified"]), extra.state == "active")
     )
-    for package in query.order_by(model.Package.name):
-        extras = package.extras  # scheming keeps our fields there
-        dataset = {
-            "frequency": extras.get("frequency"),
-            "modified": extras.get("modified"),
-            "metadata_modified": package.metadata_modified.isoformat(),
-        }
+    extras: dict[str, dict[str, str]] = {}
+    for package_id, key, value in fields:
+        extras.setdefault(package_id, {})[key] = value
+    packages = (
+        model.Session.query(
+            model.Package.id, model.Package.name, model.Package.title,
+            model.Package.owner_org, model.Package.metadata_modified,
+        )
+        .filter(model.Package.type == "dataset", model.Package.state == "active")
+        .filter(model.Package.id.in_(list(extras)))
+        .order_by(model.Package.name)
+    )  # fmt: skip
+    late = []
+    for package_id, name, title, owner_org, modified in packages:
+        dataset = {**extras[package_id], "metadata_modified": modified.isoformat()}
         due = score.next_update(dataset, now.date())
         if due is not None and (due - now).days < -1:
-            late.append((package, due.date()))
+            late.append(Late(package_id, name, title or name, owner_org or "", due.date()))
     return late
 
 
-def _editors(package: model.Package) -> list[model.User]:
-    """The organisation's editors and administrators who have an e-mail address."""
-    if not package.owner_org:
+def _editors(owner_org: str) -> list[tuple[str, str]]:
+    """Name and address of the organisation's editors and administrators who have one."""
+    if not owner_org:
         return []
     rows = (
         model.Session.query(model.User)
         .join(model.Member, model.Member.table_id == model.User.id)
         .filter(
-            model.Member.group_id == package.owner_org,
+            model.Member.group_id == owner_org,
             model.Member.table_name == "user",
             model.Member.state == "active",
             model.Member.capacity.in_(["editor", "admin"]),
@@ -81,7 +104,7 @@ def _editors(package: model.Package) -> list[model.User]:
         )
         .order_by(model.User.name)
     )
-    return [user for user in rows if user.email]
+    return [(user.display_name, cast(str, user.email)) for user in rows if user.email]
 
 
 def _already(package_id: str, due: dt.date) -> bool:
@@ -93,10 +116,10 @@ def _already(package_id: str, due: dt.date) -> bool:
     return found is not None
 
 
-def message(package: model.Package, due: dt.date) -> tuple[str, str]:
+def message(late: Late) -> tuple[str, str]:
     """Subject and body, in French through our catalogue."""
-    title = package.title or package.name
-    edit = tk.url_for("dataset.edit", id=package.name, _external=True)
+    title, due = late.title, late.due
+    edit = tk.url_for("dataset.edit", id=late.name, _external=True)
     subject = tk._("Dataset to update: {title}").format(title=title)
     body = tk._(
         "Hello,\n\nThe dataset « {title} » was due to be updated by {due}, at the frequency "
@@ -113,37 +136,43 @@ def send_all(
     """Remind every late dataset's editors once for its due date."""
     now = now or indexing.now()
     outcome = Outcome()
-    for package, due in _late_datasets(now):
+    for late in _late_datasets(now):
         outcome.late += 1
-        if _already(package.id, due):
+        if _already(late.id, late.due):
             outcome.already += 1
             continue
-        editors = _editors(package)
+        editors = _editors(late.owner_org)
         if not editors:
             outcome.without_editor += 1
             continue
-        subject, body = message(package, due)
+        subject, body = message(late)
         reached = 0
-        for user in editors:
+        for name, address in editors:
             try:
-                mailer.mail_recipient(user.display_name, cast(str, user.email), subject, body)
+                mailer.mail_recipient(name, address, subject, body)
                 reached += 1
-            except mailer.MailerException:
-                log.warning("reminder for %s not sent to %s", package.name, user.name)
+            except Exception:  # any failure of the mail server: the others still go
+                log.warning("reminder for %s not sent to %s", late.name, address, exc_info=True)
         if not reached:
             outcome.failed += 1
             continue
-        model.Session.execute(
-            reminder_table.insert().values(
-                package_id=package.id, due=due, sent=now, recipients=reached
+        try:
+            model.Session.execute(
+                reminder_table.insert().values(
+                    package_id=late.id, due=late.due, sent=now, recipients=reached
+                )
             )
-        )
-        model.Session.commit()
+            model.Session.commit()
+        except SQLAlchemyError:
+            model.Session.rollback()
+            log.exception("reminder for %s sent but not recorded", late.name)
+            outcome.failed += 1
+            continue
         outcome.sent += 1
         if progress:
             progress(
                 tk._("{name}: reminder sent to {count} editor(s)").format(
-                    name=package.name, count=reached
+                    name=late.name, count=reached
                 )
             )
     return outcome

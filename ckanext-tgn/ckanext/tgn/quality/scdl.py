@@ -96,8 +96,11 @@ def missing(dataset: dict[str, Any]) -> list[str]:
     reasons = []
     if not (dataset.get("temporal_start") and dataset.get("temporal_end")):
         reasons.append(tk._("the start and end of the period covered"))
-    if not [r for r in dataset.get("resources") or [] if r.get("url")]:
+    files = [r for r in dataset.get("resources") or [] if r.get("url")]
+    if not files:
         reasons.append(tk._("at least one file or link"))
+    elif not any(r.get("format") for r in files):
+        reasons.append(tk._("the format of its files"))
     if not _themes(dataset):
         reasons.append(tk._("a theme"))
     if not (dataset.get("notes") or "").strip():
@@ -125,7 +128,7 @@ def row(dataset: dict[str, Any], org: dict[str, Any]) -> dict[str, str]:
         "COUV_SPAT_NOM": places,
         "COUV_TEMP_DEBUT": str(dataset["temporal_start"])[:10],
         "COUV_TEMP_FIN": str(dataset["temporal_end"])[:10],
-        "DATE_PUBL": str(dataset.get("metadata_created") or "")[:10],
+        "DATE_PUBL": str(dataset.get("issued") or dataset.get("metadata_created") or "")[:10],
         "FREQ_MAJ": FREQUENCIES.get(score.frequency_code(dataset), "Inconnue"),
         "DATE_MAJ": (
             updated.date().isoformat() if updated else str(dataset.get("metadata_created"))[:10]
@@ -156,7 +159,7 @@ def catalogue(context: Context, org_id: str) -> dict[str, Any]:
                 left_out.append({"name": dataset["name"], "missing": reasons})
             else:
                 rows.append(row(dataset, org))
-        start += 1000
+        start += len(page["results"])  # what the search returned (ckan.search.rows_max)
         if start >= page["count"] or not page["results"]:
             break
     return {"organization": org["name"], "rows": rows, "left_out": left_out}

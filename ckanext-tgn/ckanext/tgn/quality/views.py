@@ -51,7 +51,7 @@ def catalogue(id: str) -> Response:
     context: Context = {"user": tk.current_user.name}
     try:
         found = scdl.catalogue(context, id)
-    except tk.ObjectNotFound:
+    except (tk.ObjectNotFound, tk.NotAuthorized):  # a deleted organisation answers NotAuthorized
         tk.abort(404, tk._("Organization not found"))
     except scdl.MissingSiret:
         tk.abort(

@@ -70,9 +70,14 @@ def tgn_agents(
     """A number of agents, never negative, always with where the figure comes from (no open
     data gives it: staff must be able to check it again)."""
     value = data.get(key)
-    if value in (None, "") or value is tk.missing:
+    if value in (None, "") or value is tk.missing or errors[key]:
+        return  # empty, or already refused as not a whole number (CKAN runs on)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        errors[key].append(tk._("The number of agents must be a whole number, e.g. 120."))
         return
-    if int(value) < 0:
+    if number < 0:
         errors[key].append(tk._("The number of agents cannot be negative."))
         return
     source = data.get((*key[:-1], "agents_source"))

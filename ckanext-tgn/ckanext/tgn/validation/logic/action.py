@@ -90,6 +90,10 @@ def tgn_validation_checked_count(context: Context, data_dict: DataDict) -> dict[
     return {"checked": sum(counts.values()), "valid": counts.get(VALID, 0)}
 
 
+# The most datasets one call of tgn_validation_statuses may ask about (a site's catalogue).
+MAX_STATUS_IDS = 20000
+
+
 @tk.side_effect_free
 def tgn_validation_statuses(context: Context, data_dict: DataDict) -> dict[str, str]:
     """The validation status of each file of some datasets, in one query (dashboards).
@@ -107,10 +111,16 @@ def tgn_validation_statuses(context: Context, data_dict: DataDict) -> dict[str, 
     ids = [str(i) for i in data_dict.get("ids") or []]
     if not ids:
         return {}
+    if len(ids) > MAX_STATUS_IDS:
+        raise tk.ValidationError(
+            {"ids": [tk._("At most {count} datasets at once.").format(count=MAX_STATUS_IDS)]}
+        )
     rows = (
         model.Session.query(ValidationReport.resource_id, ValidationReport.status)
         .join(model.Package, model.Package.id == ValidationReport.package_id)
+        .join(model.Resource, model.Resource.id == ValidationReport.resource_id)
         .filter(ValidationReport.package_id.in_(ids), model.Package.state == "active")
+        .filter(model.Resource.state == "active")
     )
     user = model.User.get(str(context.get("user") or ""))
     if not (user and user.sysadmin):
