@@ -87,6 +87,18 @@ def pages(site, preview) -> dict[str, str]:
         "mentions-legales": "/mentions-legales",
         "accessibilite": "/accessibilite",
         "plan-du-site": "/plan-du-site",
+        "obligations": "/obligations",
+    }
+
+
+def editor_pages(site, preview) -> dict[str, str]:
+    """The pages an agent sees once logged in: the form, the dataset with its quality, the
+    organisation's quality dashboard."""
+    return {
+        "formulaire-jeu": "/dataset/new",
+        "ressource-apercu-editeur": preview,
+        "jeu-editeur": f"/dataset/{site['dataset']['name']}",
+        "tableau-de-bord": f"/organization/{site['org']['name']}/qualite",
     }
 
 
@@ -102,10 +114,7 @@ def test_axe_finds_no_serious_violation_on_any_kind_of_page(page: Page, site, pr
         page.wait_for_load_state("networkidle")
         found[name] = _violations(page)
     log_in(page, site["user"]["name"])
-    for name, path in {
-        "formulaire-jeu": "/dataset/new",
-        "ressource-apercu-editeur": preview,
-    }.items():
+    for name, path in editor_pages(site, preview).items():
         page.goto(path)
         page.wait_for_load_state("networkidle")
         found[name] = _violations(page)
@@ -197,7 +206,9 @@ def test_no_english_is_left_on_the_pages(page: Page, site, preview):
         if words := _english_words(page):
             left[name] = sorted(words)
     log_in(page, site["user"]["name"])
-    page.goto("/dataset/new")
-    if words := _english_words(page):
-        left["formulaire-jeu"] = sorted(words)
+    for name, path in editor_pages(site, preview).items():
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        if words := _english_words(page):
+            left[name] = sorted(words)
     assert left == {}, json.dumps(left, ensure_ascii=False)
