@@ -230,6 +230,7 @@ class TestEditorialPages:
         assert '<a href="/accessibilite">Accessibilité : non conforme</a>' in footer
         for link in EDITORIAL:
             assert f'href="{link}"' in footer
+        assert '<a href="/obligations">Obligations d\'ouverture des données</a>' in footer
         assert '<html lang="fr"' in page
         assert page.count("<main ") == 1 and 'role="main"' not in page
         assert 'href="#main-content"' in page
