@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
+from .jsonlist import as_list
+
 DIRECTORY = Path(__file__).with_name("vocabularies")
 OTHER_SCHEMA = "__other__"  # the form's "autre schéma" choice
 
@@ -134,3 +136,17 @@ def table_schema_urls() -> dict[str, str]:
     return {
         v["url"]: f"{s['title']} ({v['version']})" for s in table_schemas() for v in s["versions"]
     }
+
+
+@cache
+def _schema_names() -> dict[str, str]:
+    """Versioned URL of a national Table Schema -> its name (``scdl/deliberations``)."""
+    return {v["url"]: s["name"] for s in table_schemas() for v in s["versions"]}
+
+
+def schema_keys(dataset: dict[str, Any]) -> list[str]:
+    """The schemas the dataset or its files follow: a national schema by name (every version
+    together), another one by its URL (the form stores an "other schema" as its URL)."""
+    holders = [dataset, *(dataset.get("resources") or [])]
+    urls = {url for holder in holders for url in as_list(holder.get("conforms_to")) if url}
+    return sorted({_schema_names().get(url, url) for url in urls})

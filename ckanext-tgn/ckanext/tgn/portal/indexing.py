@@ -13,6 +13,7 @@ from typing import Any
 
 from ckanext.tgn.lib import vocab
 from ckanext.tgn.lib.jsonlist import as_list
+from ckanext.tgn.lib.vocab import schema_keys
 
 # Search field of each facet -> the dataset field it is read from.
 THEME = "vocab_tgn_theme"
@@ -60,23 +61,9 @@ def completeness(dataset: dict[str, Any]) -> list[str]:
 
 
 @cache
-def _schema_names() -> dict[str, str]:
-    """Versioned URL of a national Table Schema -> its name (``scdl/deliberations``)."""
-    return {v["url"]: s["name"] for s in vocab.table_schemas() for v in s["versions"]}
-
-
-@cache
 def schema_titles() -> dict[str, str]:
     """National Table Schema name -> its title, for the facet's labels."""
     return {s["name"]: s["title"] for s in vocab.table_schemas()}
-
-
-def schema_keys(dataset: dict[str, Any]) -> list[str]:
-    """The schemas the dataset or its files follow: a national schema by name (every version
-    together), another one by its URL (the form stores an "other schema" as its URL)."""
-    holders = [dataset, *(dataset.get("resources") or [])]
-    urls = {url for holder in holders for url in as_list(holder.get("conforms_to")) if url}
-    return sorted({_schema_names().get(url, url) for url in urls})
 
 
 def search_fields(dataset: dict[str, Any]) -> dict[str, Any]:

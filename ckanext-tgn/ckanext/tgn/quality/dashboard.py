@@ -14,35 +14,16 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from . import indexing, messages, scdl, score
-from .obligations import safe_cell
+from ckanext.tgn.lib.datasets import every_dataset
 
-PAGE = 1000
+from . import indexing, messages, scdl, score
+
 # Statuses of tgn_validation's reports (the action's answer).
 INVALID = ("invalide", "erreur")
 CHECKED = ("valide", "invalide", "erreur")
 
 
-def _datasets(context: Context, org_id: str) -> list[dict[str, Any]]:
-    found, start = [], 0
-    while True:
-        page = tk.get_action("package_search")(
-            {**context},
-            {
-                "fq": f'+owner_org:"{org_id}" +dataset_type:dataset',
-                "include_private": True,
-                "rows": PAGE,
-                "start": start,
-                "sort": "name asc",
-            },
-        )
-        found += page["results"]
-        start += len(page["results"])  # what the search returned (ckan.search.rows_max)
-        if start >= page["count"] or not page["results"]:
-            return found
-
-
-def _statuses(context: Context, datasets: list[dict[str, Any]]) -> dict[str, str]:
+def statuses(context: Context, datasets: list[dict[str, Any]]) -> dict[str, str]:
     """Validation status of each file (none when the validation plugin is not loaded)."""
     try:
         action = tk.get_action("tgn_validation_statuses")
@@ -74,12 +55,10 @@ def _row(dataset: dict[str, Any], statuses: dict[str, str], now: Any) -> dict[st
 
 def build(context: Context, org_id: str) -> dict[str, Any]:
     """Rows (lowest data.gouv.fr score first) and the organisation's totals."""
-    datasets = _datasets(context, org_id)
-    statuses = _statuses(context, datasets)
+    datasets = every_dataset(context, f'+owner_org:"{org_id}"', include_private=True)
+    found = statuses(context, datasets)
     now = indexing.now()
-    rows = sorted(
-        (_row(d, statuses, now) for d in datasets), key=lambda r: (r["datagouv"], r["name"])
-    )
+    rows = sorted((_row(d, found, now) for d in datasets), key=lambda r: (r["datagouv"], r["name"]))
     points = [r["datagouv"] for r in rows]
     return {
         "rows": rows,
@@ -92,6 +71,12 @@ def build(context: Context, org_id: str) -> dict[str, Any]:
             "unchecked": sum(r["unchecked"] for r in rows),
         },
     }
+
+
+def safe_cell(text: Any) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula (=, +, -, @ first)."""
+    value = "" if text is None else str(text)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def as_csv(rows: list[dict[str, Any]]) -> str:

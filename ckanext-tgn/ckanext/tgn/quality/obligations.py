@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import csv
 import io
-from functools import cache
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.tgn.lib import refdata, vocab
-from ckanext.tgn.lib.jsonlist import as_list
+from ckanext.tgn.lib.datasets import every_dataset
 
 from . import indexing, score
+from .dashboard import safe_cell, statuses
 
 POPULATION = 3500
 AGENTS = 50
@@ -53,50 +53,22 @@ def obliged(org: dict[str, Any]) -> str:
     return TO_CHECK if territorial and population in (None, "") else OBLIGED
 
 
-@cache
-def _schema_names() -> dict[str, str]:
-    """Versioned URL of a national Table Schema -> its name."""
-    return {v["url"]: s["name"] for s in vocab.table_schemas() for v in s["versions"]}
-
-
-def _schemas_of(dataset: dict[str, Any]) -> set[str]:
-    holders = [dataset, *(dataset.get("resources") or [])]
-    urls = {u for h in holders for u in as_list(h.get("conforms_to")) if u}
-    return {_schema_names().get(u, u) for u in urls}
-
-
-def _public_datasets(context: Context, org_id: str = "") -> list[dict[str, Any]]:
-    """Public datasets, of one organisation or of all."""
-    fq = "+dataset_type:dataset" + (f' +owner_org:"{org_id}"' if org_id else "")
-    found, start = [], 0
-    while True:
-        page = tk.get_action("package_search")(
-            {**context},
-            {"fq": fq, "include_private": False, "rows": 1000, "start": start,
-             "sort": "name asc"},
-        )  # fmt: skip
-        found += page["results"]
-        start += len(page["results"])  # what the search returned (ckan.search.rows_max)
-        if start >= page["count"] or not page["results"]:
-            return found
-
-
 def _published(datasets: list[dict[str, Any]], statuses: dict[str, str]) -> dict[str, Any]:
     """For each expected schema: the latest dataset, its date, late or invalid."""
     now = indexing.now()
     found: dict[str, Any] = {}
     for dataset in datasets:
-        for name in _schemas_of(dataset) & set(EXPECTED):
+        for name in set(vocab.schema_keys(dataset)) & set(EXPECTED):
             updated = score.last_update(dataset, now.date())
             day = updated.date().isoformat() if updated else ""
             if name in found and found[name]["date"] >= day:
                 continue
             quality = score.datagouv_quality(dataset, now)
             # Invalid: a file of this schema (or any file, when the dataset declares it).
+            declared = name in vocab.schema_keys({"conforms_to": dataset.get("conforms_to")})
             files = [
                 r for r in dataset.get("resources") or []
-                if name in _schemas_of({"conforms_to": r.get("conforms_to")})
-                or name in _schemas_of({"conforms_to": dataset.get("conforms_to")})
+                if declared or name in vocab.schema_keys({"conforms_to": r.get("conforms_to")})
             ]  # fmt: skip
             invalid = any(statuses.get(r["id"]) in ("invalide", "erreur") for r in files)
             found[name] = {
@@ -106,14 +78,6 @@ def _published(datasets: list[dict[str, Any]], statuses: dict[str, str]) -> dict
                 "invalid": invalid,
             }
     return found
-
-
-def _statuses(context: Context, datasets: list[dict[str, Any]]) -> dict[str, str]:
-    try:
-        action = tk.get_action("tgn_validation_statuses")
-    except KeyError:  # the validation plugin is not loaded
-        return {}
-    return action({**context}, {"ids": [d["id"] for d in datasets]})
 
 
 def _row(
@@ -148,19 +112,19 @@ def _organisations(context: Context) -> list[dict[str, Any]]:
 def overview(context: Context) -> list[dict[str, Any]]:
     """One row per organisation: its obligation and each expected dataset's state."""
     orgs = _organisations(context)
-    datasets = _public_datasets(context)
-    statuses = _statuses(context, datasets)
+    datasets = every_dataset(context, "", include_private=False)
+    found = statuses(context, datasets)
     by_org: dict[str, list[dict[str, Any]]] = {}
     for dataset in datasets:
         by_org.setdefault(dataset.get("owner_org") or "", []).append(dataset)
     ordered = sorted(orgs, key=lambda o: o.get("title") or o["name"])
-    return [_row(org, by_org.get(org["id"], []), statuses) for org in ordered]
+    return [_row(org, by_org.get(org["id"], []), found) for org in ordered]
 
 
 def for_organisation(context: Context, org: dict[str, Any]) -> dict[str, Any]:
     """The row of one organisation (its page), from its own public datasets only."""
-    datasets = _public_datasets(context, org["id"])
-    return _row(org, datasets, _statuses(context, datasets))
+    datasets = every_dataset(context, f'+owner_org:"{org["id"]}"', include_private=False)
+    return _row(org, datasets, statuses(context, datasets))
 
 
 def cell(row: dict[str, Any], schema: str) -> str:
@@ -174,12 +138,6 @@ def cell(row: dict[str, Any], schema: str) -> str:
     if found["invalid"]:
         text += " " + tk._("(invalid)")
     return text
-
-
-def safe_cell(text: Any) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula (=, +, -, @ first)."""
-    value = "" if text is None else str(text)
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def as_csv(rows: list[dict[str, Any]]) -> str:

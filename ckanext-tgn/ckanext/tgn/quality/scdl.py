@@ -18,6 +18,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.tgn.lib import refdata, vocab
+from ckanext.tgn.lib.datasets import every_dataset
 from ckanext.tgn.lib.jsonlist import as_list
 
 from . import score
@@ -146,22 +147,13 @@ def catalogue(context: Context, org_id: str) -> dict[str, Any]:
     org = tk.get_action("organization_show")({**context}, {"id": org_id, "include_datasets": False})
     if not org.get("siret"):
         raise MissingSiret(org["name"])
-    rows, left_out, start = [], [], 0
-    while True:
-        page = tk.get_action("package_search")(
-            {**context},
-            {"fq": f'+owner_org:"{org["id"]}" +dataset_type:dataset', "include_private": False,
-             "rows": 1000, "start": start, "sort": "name asc"},
-        )  # fmt: skip
-        for dataset in page["results"]:
-            reasons = missing(dataset)
-            if reasons:
-                left_out.append({"name": dataset["name"], "missing": reasons})
-            else:
-                rows.append(row(dataset, org))
-        start += len(page["results"])  # what the search returned (ckan.search.rows_max)
-        if start >= page["count"] or not page["results"]:
-            break
+    rows, left_out = [], []
+    for dataset in every_dataset(context, f'+owner_org:"{org["id"]}"', include_private=False):
+        reasons = missing(dataset)
+        if reasons:
+            left_out.append({"name": dataset["name"], "missing": reasons})
+        else:
+            rows.append(row(dataset, org))
     return {"organization": org["name"], "rows": rows, "left_out": left_out}
 
 
