@@ -9,7 +9,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 APT_PACKAGES=(postgresql-15 postgresql-client-15 redis-server libpq-dev gcc libmagic1
-  openjdk-17-jdk-headless maven curl iproute2 util-linux shellcheck nodejs chromium fonts-dejavu-core)
+  openjdk-17-jdk-headless maven curl iproute2 util-linux shellcheck nodejs chromium fonts-dejavu-core nginx)
 
 fail() {
   printf 'ERREUR: %s\n' "$*" >&2
