@@ -27,12 +27,12 @@ status:
 site:
 	@scripts/site.sh
 
-lint:  ## ruff (Python), pyright (types), shellcheck (scripts), hadolint (Dockerfile)
+lint:  ## ruff (Python), pyright (types), shellcheck (scripts), hadolint (Dockerfiles)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 	@PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(VENV)/bin/pyright
-	@shellcheck scripts/*.sh docker/entrypoint.sh .ci/run
-	@$(VENV)/bin/hadolint --no-color docker/Dockerfile
+	@shellcheck scripts/*.sh docker/*.sh docker/initdb/*.sh .ci/run
+	@$(VENV)/bin/hadolint --no-color docker/Dockerfile docker/proxy/Dockerfile
 	@echo "lint: ok"
 
 pytest:
