@@ -21,12 +21,12 @@ SOLR_DIR="$ROOT/scripts/solr"
 SOLR_HOME="$STATE/solr"
 DB_USER=ckan_tgn
 DB_PASSWORD=ckan_tgn
-DATABASES=(ckan_tgn ckan_tgn_test)
+DATABASES=(ckan_tgn ckan_tgn_test ckan_tgn_bench)
 # CKAN's DataStore (table previews, data API): a database of its own per site, owned by a write
 # role; a read-only role answers datastore_search and datastore_search_sql.
 DS_WRITE_USER=ckan_tgn_ds_write
 DS_READ_USER=ckan_tgn_ds_read
-DS_DATABASES=(ckan_tgn_datastore ckan_tgn_datastore_test)
+DS_DATABASES=(ckan_tgn_datastore ckan_tgn_datastore_test ckan_tgn_datastore_bench)
 
 say() { printf '%s\n' "$*"; }
 fail() {
@@ -96,8 +96,9 @@ ensure_databases() {
   for db in "${DATABASES[@]}"; do
     psql_admin -c "REVOKE CONNECT ON DATABASE $db FROM PUBLIC; GRANT CONNECT ON DATABASE $db TO $DB_USER"
   done
-  # The test DataStore's grants (the site's: scripts/site.sh, which writes its config).
+  # The test and benchmark DataStores' grants (the site's: scripts/site.sh, which writes its config).
   datastore_permissions ckan_tgn_datastore_test "$ROOT/test.ini"
+  datastore_permissions ckan_tgn_datastore_bench "$ROOT/bench/http_load.ini"
 }
 
 # CKAN's own script of DataStore grants (read role: SELECT only), rendered from a config's
