@@ -111,3 +111,34 @@ def test_a_private_dataset_has_no_json_ld_for_the_public(app, dataset):
     response = app.get(f"/dataset/{hidden['name']}", status=404)
     assert "application/ld+json" not in response.get_data(as_text=True)
     assert "prive" not in "".join(_SCRIPT.findall(response.get_data(as_text=True)))
+
+
+def test_the_page_writes_what_ckanext_dcat_s_helper_writes(app, dataset):
+    """Our helper (profiles looked up once per process) changes the speed, not the document:
+    the page's script is byte for byte what upstream's structured_data helper returns."""
+    from ckan.plugins import toolkit as tk
+    from ckanext.dcat.helpers import structured_data
+
+    page = app.get("/dataset/deliberations-2024").get_data(as_text=True)
+    with app.flask_app.test_request_context():
+        pkg = tk.get_action("package_show")({}, {"id": dataset["id"]})
+        upstream = structured_data(pkg)
+
+    # Blank nodes get new random names in each document.
+    def same(text: str) -> str:
+        return re.sub(r"_:N[0-9a-f]{32}", "_:b", text.strip())
+
+    assert same(_SCRIPT.findall(page)[0]) == same(upstream)
+
+
+def test_serializers_share_the_profile_classes_upstream_found():
+    from ckanext.dcat.processors import RDFSerializer
+
+    from ckanext.tgn.dcat.serializer import Serializer
+
+    first, second = Serializer(profiles=["tgn_schemaorg"]), Serializer(profiles=["tgn_schemaorg"])
+    upstream = RDFSerializer(profiles=["tgn_schemaorg"])
+    assert first._profiles == second._profiles == upstream._profiles
+    assert first._profiles is not second._profiles  # a copy: one serializer cannot change another's
+    with pytest.raises(Exception, match="Unknown RDF profiles: inconnu"):
+        Serializer(profiles=["inconnu"])

@@ -170,6 +170,27 @@ class TestDatasetPage:
         assert f"/dataset/deliberations-montauban/resource/{resource_id}#validation" in block
         assert "7 champs recommandés sur 7 remplis" in block
 
+    def test_the_organisation_box_comes_from_the_dataset(self, shared_app, portal):
+        page = _get(shared_app, "/dataset/deliberations-montauban")
+
+        box = page.split('id="organization-info"', 1)[1].split("</section>", 1)[0]
+        assert f'href="/organization/{portal["montauban"]}"' in box
+        assert re.search(r'<h1 class="heading">\s*CA Grand Montauban', box)
+        assert "placeholder-organization.png" in box  # no logo given
+
+    def test_an_organisation_logo_follows_ckan_s_address_rule(self, shared_app):
+        from ckan.plugins import toolkit as tk
+
+        with shared_app.flask_app.test_request_context():
+            uploaded = tk.h.tgn_portal_organization({"organization": {"image_url": "logo.png"}})
+            linked = tk.h.tgn_portal_organization(
+                {"organization": {"image_url": "https://example.org/logo.png"}}
+            )
+            none = tk.h.tgn_portal_organization({"organization": None})
+        assert uploaded["image_display_url"] == "http://127.0.0.1:5000/uploads/group/logo.png"
+        assert linked["image_display_url"] == "https://example.org/logo.png"
+        assert none == {"image_display_url": ""}
+
     def test_a_resource_page_names_its_format_in_french(self, shared_app, portal):
         routes = portal["public"]["routes"]
         page = _get(

@@ -23,10 +23,11 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, RDF
 from sqlalchemy.exc import SQLAlchemyError
 
-from ckanext.dcat.processors import HYDRA, RDFSerializer
+from ckanext.dcat.processors import HYDRA
 
 from . import fragments, store
 from .fragments import Unrenderable
+from .serializer import Serializer
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class CatalogRefused(Exception):
         self.message = message
 
 
-class CatalogSerializer(RDFSerializer):
+class CatalogSerializer(Serializer):
     """ckanext-dcat's serializer with a catalog node of our choosing and absolute Hydra links.
 
     A per-organisation catalog is a catalog of its own, at its own URL.
@@ -442,4 +443,4 @@ def dataset_document(id_or_name: str, suffix: str) -> tuple[str, str]:
     before any lookup)."""
     rdf, media_type = rdf_format(suffix)
     dataset_dict = _public_dataset(id_or_name)
-    return RDFSerializer().serialize_dataset(dataset_dict, _format=rdf), media_type
+    return Serializer().serialize_dataset(dataset_dict, _format=rdf), media_type

@@ -27,13 +27,14 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from ckanext.dcat.processors import HYDRA, RDFSerializer
+from ckanext.dcat.processors import HYDRA
 from ckanext.dcat.profiles.base import DCAT, DCT, FOAF
 from ckanext.dcat.profiles.base import namespaces as UPSTREAM_NAMESPACES
 from ckanext.dcat.profiles.euro_dcat_ap_2 import ELI
 from ckanext.tgn.lib import refdata, vocab
 
 from . import profiles
+from .serializer import Serializer
 
 # Bumped whenever what a fragment holds or how it is cut changes: every stored one is then stale.
 LAYOUT = "1"
@@ -208,7 +209,7 @@ class _Graph(Graph):
         return None
 
 
-class Renderer(RDFSerializer):
+class Renderer(Serializer):
     """ckanext-dcat's serializer, run on one dataset at a time into a graph of its own.
 
     One per request (profiles are loaded once for all the datasets it renders); the

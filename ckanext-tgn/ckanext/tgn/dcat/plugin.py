@@ -16,6 +16,7 @@ from . import jobs
 
 
 @tk.blanket.config_declarations
+@tk.blanket.helpers
 @tk.blanket.blueprints
 @tk.blanket.cli
 class TgnDcatPlugin(p.SingletonPlugin, TgnTranslation):
