@@ -191,6 +191,22 @@ class TestDatasetPage:
         assert linked["image_display_url"] == "https://example.org/logo.png"
         assert none == {"image_display_url": ""}
 
+    def test_description_extracts_are_ckan_s_remembered(self, shared_app):
+        from ckan.lib import helpers as core
+        from ckan.plugins import toolkit as tk
+
+        from ckanext.tgn.portal import helpers
+
+        text = "Les **délibérations** du <b>conseil</b>, [en ligne](https://example.org). " * 9
+        with shared_app.flask_app.test_request_context():
+            before = helpers._markdown_extract.cache_info().hits
+            first = tk.h.markdown_extract(text, extract_length=180)
+            again = tk.h.markdown_extract(text, extract_length=180)
+            assert helpers._markdown_extract.cache_info().hits == before + 1
+            assert first == again == core.markdown_extract(text, extract_length=180)
+            assert "<b>" not in first and first.endswith("...")
+            assert tk.h.markdown_extract("", 180) == "" and tk.h.markdown_extract(None) == ""
+
     def test_a_resource_page_names_its_format_in_french(self, shared_app, portal):
         routes = portal["public"]["routes"]
         page = _get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -236,3 +237,16 @@ def tgn_portal_pages() -> list[dict[str, str]]:
     return [
         {"endpoint": f"tgn_portal.{page.endpoint}", "title": page.title} for page in pages.PAGES
     ]
+
+
+@tk.chained_helper
+def markdown_extract(next_helper: Callable[..., str], text: str, extract_length: int = 190) -> str:
+    """CKAN's plain-text extract of a description, remembered by text: markdown then bleach
+    take 1 to 2 ms per dataset, twenty times on each search page, always for the same few
+    hundred descriptions. The extract depends on the text and length only."""
+    return _markdown_extract(next_helper, text or "", extract_length)
+
+
+@lru_cache(maxsize=4096)
+def _markdown_extract(next_helper: Callable[..., str], text: str, extract_length: int) -> str:
+    return next_helper(text, extract_length)
