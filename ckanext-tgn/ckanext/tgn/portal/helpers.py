@@ -217,6 +217,21 @@ def tgn_portal_organization(pkg: dict[str, Any]) -> dict[str, Any]:
     return org
 
 
+def tgn_portal_follower_count(pkg: dict[str, Any]) -> int:
+    """How many active users follow the dataset, in one query: the page has already shown
+    the dataset to the visitor; CKAN's follow_count helper authorises, validates and looks
+    the dataset up again (10 ms, twice a page, for a number)."""
+    return (
+        model.Session.query(model.UserFollowingDataset)
+        .join(model.User, model.User.id == model.UserFollowingDataset.follower_id)
+        .filter(
+            model.UserFollowingDataset.object_id == pkg["id"],
+            model.User.state != model.State.DELETED,
+        )
+        .count()
+    )
+
+
 def tgn_portal_social_links() -> bool:
     """Whether pages offer share links to social networks (off by default: they are
     third-party requests and trackers the visitor did not ask for)."""
