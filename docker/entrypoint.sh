@@ -3,8 +3,8 @@
 #   init   (the one-shot `init` service, before the others): write the configuration once
 #          (random secrets, kept in the config volume), merge the platform's and the production
 #          options into it, wait for Solr, apply CKAN's and the plugins' migrations and the
-#          DataStore's grants, register the harvest sources of harvest_configs/, give xloader
-#          its jobs database and its API token; then exit.
+#          DataStore's grants, create the territory's organisations, register the harvest
+#          sources of harvest_configs/, give xloader its jobs database and its API token; exit.
 #   other  (web, workers, consumers, scheduler): check that init has run, then run the command.
 # Only init writes the configuration: containers starting together never race on it.
 # Connection strings come from CKAN's own environment variables (CKAN_SQLALCHEMY_URL, ...),
@@ -40,10 +40,12 @@ ckan config-tool "$CKAN_INI" -f "$APP_DIR/production.ini"
 ckan config-tool "$CKAN_INI" "ckanext.xloader.jobs_db.uri=$CKAN_SQLALCHEMY_URL"
 
 # CKAN cannot index (and refuses to create datasets) without Solr.
+solr_up=0
 for _ in $(seq 60); do
-  curl -fsS -o /dev/null "$CKAN_SOLR_URL/admin/ping" && break
+  if curl -fsS -o /dev/null "$CKAN_SOLR_URL/admin/ping"; then solr_up=1 && break; fi
   sleep 2
 done
+[ "$solr_up" = 1 ] || { echo "ERREUR: Solr ne répond pas après 120 s ($CKAN_SOLR_URL)" >&2; exit 1; }
 
 echo "init: migrations de la base"
 # `db init` creates the core tables on a new database; `db upgrade` applies the pending
@@ -51,7 +53,24 @@ echo "init: migrations de la base"
 ckan -c "$CKAN_INI" db init
 ckan -c "$CKAN_INI" db upgrade
 echo "init: droits du DataStore"
-ckan -c "$CKAN_INI" datastore set-permissions | psql -v ON_ERROR_STOP=1 -q "$DATASTORE_ADMIN_URL"
+# CKAN's script assumes the DataStore shares CKAN's server: three of its statements name CKAN's
+# role and database (grants to the role, the database closed to the read role). On a server of
+# its own (compose's datastore-db) neither exists and the read role cannot reach CKAN's server
+# anyway: those statements are left out.
+url_re='^postgres(ql)?(\+[A-Za-z0-9_]+)?://([^:@/]*)(:[^@/]*)?@([^/]*)/([^?]+)'
+[[ $CKAN_SQLALCHEMY_URL =~ $url_re ]] || { echo "ERREUR: CKAN_SQLALCHEMY_URL illisible" >&2; exit 1; }
+main_user=${BASH_REMATCH[3]} main_host=${BASH_REMATCH[5]} main_db=${BASH_REMATCH[6]}
+[[ $CKAN_DATASTORE_WRITE_URL =~ $url_re ]] || { echo "ERREUR: CKAN_DATASTORE_WRITE_URL illisible" >&2; exit 1; }
+if [ "${BASH_REMATCH[5]}" = "$main_host" ]; then
+  ckan -c "$CKAN_INI" datastore set-permissions
+else
+  ckan -c "$CKAN_INI" datastore set-permissions |
+    grep -v -F -e "TO \"$main_user\";" -e "ON DATABASE \"$main_db\" "
+fi | psql -v ON_ERROR_STOP=1 -q "$DATASTORE_ADMIN_URL"
+echo "init: organisations du territoire"
+# The Département, the syndicate and the ten EPCI (offline, idempotent): the harvest sources
+# below name their organisation by SIREN.
+ckan -c "$CKAN_INI" tgn territories sync
 echo "init: sources de moissonnage"
 ckan -c "$CKAN_INI" tgn harvest sync
 # xloader downloads the uploads of private datasets too: it acts with an API token of the site

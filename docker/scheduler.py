@@ -9,7 +9,8 @@ backup for the machine, and a task that runs late is run once, not once per miss
 Times are the site's local time (TZ, Europe/Paris by default), so that "03:00" stays 03:00
 across the summer-time changes. Each start and end is logged with its duration and status
 (`docker compose logs scheduler`); a task that fails is retried at its next turn only.
-SIGTERM (docker stop) waits for the running task, then exits.
+SIGTERM (docker stop) lets the running task finish, then exits (compose gives the scheduler
+30 minutes, stop_grace_period; when idle it exits within a second).
 
 Standard library only: it runs in the platform's image beside CKAN's command line.
 """
@@ -162,7 +163,7 @@ def forever(ini: str) -> None:
         task = min(TASKS, key=lambda t: due[t.name])
         while not stopping and datetime.now(timezone.utc) < due[task.name]:
             wait = (due[task.name] - datetime.now(timezone.utc)).total_seconds()
-            time.sleep(max(0.0, min(30.0, wait)))
+            time.sleep(max(0.0, min(1.0, wait)))  # a signal does not cut a sleep short
         if stopping:
             break
         run(task, ini)

@@ -33,7 +33,9 @@ SITE_ID = "tgn_init_test"
 DB = "ckan_tgn_init_test"
 DS_DB = "ckan_tgn_datastore_init_test"
 SOLR = "http://127.0.0.1:8983/solr/ckan_test"
-CKAN_URL = f"postgresql://ckan_tgn:ckan_tgn@127.0.0.1:5432/{DB}"
+# CKAN's server named otherwise than the DataStore's: init then treats them as two servers, as
+# in compose (the DataStore's knows neither CKAN's role nor its database).
+CKAN_URL = f"postgresql://ckan_tgn:ckan_tgn@localhost:5432/{DB}"
 DS_WRITE = f"postgresql://ckan_tgn_ds_write:ckan_tgn_ds_write@127.0.0.1:5432/{DS_DB}"
 DS_READ = f"postgresql://ckan_tgn_ds_read:ckan_tgn_ds_read@127.0.0.1:5432/{DS_DB}"
 # Host names of the compose network in production.ini, and what stands for them here.
@@ -151,12 +153,20 @@ def test_init_prepares_a_new_database_and_runs_again_without_change(deployed):
     assert "nouvelle configuration" in first and "nouvelle configuration" not in second
     assert "jeton d'xloader créé" in first and "jeton d'xloader créé" not in second
     assert first.rstrip().endswith("init: terminé") and second.rstrip().endswith("init: terminé")
+    assert "init: organisations du territoire" in first
     engine = sqlalchemy.create_engine(CKAN_URL)
     with engine.connect() as connection:
         tables = set(sqlalchemy.inspect(connection).get_table_names())
         # The core and the plugins' migrations (harvest, activity, tgn).
         assert {"package", "harvest_source", "activity"} <= tables
         assert any(name.startswith("tgn_") for name in tables)
+        # The Département, the syndicate and the ten EPCI, once each after two runs.
+        organisations = connection.execute(
+            sqlalchemy.text(
+                "SELECT count(*) FROM \"group\" WHERE is_organization AND state = 'active'"
+            )
+        ).scalar()
+        assert organisations == 12
         tokens = connection.execute(
             sqlalchemy.text(
                 'SELECT count(*) FROM api_token t JOIN "user" u ON u.id = t.user_id'
