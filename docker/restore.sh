@@ -40,21 +40,8 @@ since() {
   printf '%d,%02d s' $((cs / 100)) $((cs % 100))
 }
 
-# A SQLAlchemy URL as libpq takes it (as in backup.sh): no "+driver", the password in
-# PGPASSWORD for the one command rather than on the command line.
-PG_URI="" PG_PASS="" PG_DB=""
-pg_target() { # url name-of-variable
-  local re='^postgres(ql)?(\+[A-Za-z0-9_]+)?://(([^:@/]*)(:([^@/]*))?@)?([^/]*)/([^?]+)(\?.*)?$'
-  [[ $1 =~ $re ]] || fail "$2 n'est pas une URL PostgreSQL (postgresql://utilisateur:mot-de-passe@hôte:port/base)"
-  local user=${BASH_REMATCH[4]} pass=${BASH_REMATCH[6]}
-  PG_DB=${BASH_REMATCH[8]}
-  PG_URI="postgresql://${user:+$user@}${BASH_REMATCH[7]}/$PG_DB${BASH_REMATCH[9]}"
-  pass=${pass//\\/\\\\}
-  PG_PASS=$(printf '%b' "${pass//%/\\x}")
-}
-pg() { # command args... (on the current target)
-  if [ -n "$PG_PASS" ]; then PGPASSWORD=$PG_PASS "$@"; else "$@"; fi
-}
+# shellcheck source=docker/pg_url.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pg_url.sh"
 
 confirmed=0 index=1 folder=""
 for arg in "$@"; do

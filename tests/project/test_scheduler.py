@@ -3,7 +3,6 @@ summer-time changes, and what it says to the staff."""
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -12,6 +11,7 @@ from types import ModuleType
 import pytest
 
 from tests.helpers.paths import ROOT
+from tests.helpers.scheduler import load as load_scheduler
 
 pytestmark = pytest.mark.unit
 
@@ -20,12 +20,7 @@ SCRIPT = ROOT / "docker" / "scheduler.py"
 
 @pytest.fixture(scope="module")
 def scheduler() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("tgn_scheduler", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["tgn_scheduler"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load_scheduler()
 
 
 def _paris(scheduler: ModuleType, *args: int) -> datetime:

@@ -4,7 +4,6 @@ production), and one task run for real the way the container runs it."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -15,20 +14,12 @@ from ckan.cli.cli import ckan as ckan_cli
 
 from tests.helpers import data
 from tests.helpers.paths import ROOT
+from tests.helpers.scheduler import load as load_scheduler
 
 SCRIPT = ROOT / "docker" / "scheduler.py"
 
 
-def _tasks() -> tuple:
-    spec = importlib.util.spec_from_file_location("tgn_scheduler_commands", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["tgn_scheduler_commands"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module.TASKS
-
-
-TASKS = _tasks()
+TASKS = load_scheduler().TASKS
 CKAN_TASKS = [task for task in TASKS if task.command[0] == "ckan"]
 
 
