@@ -83,4 +83,8 @@ if ! grep -Eq '^ckanext\.xloader\.api_token *= *[^ ]' "$CKAN_INI"; then
   ckan config-tool "$CKAN_INI" "ckanext.xloader.api_token=$token"
   echo "init: jeton d'xloader créé"
 fi
+# CSS and JavaScript bundles built here, once per release, before any web process starts:
+# the web processes only check them when they start (ckanext.tgn.portal.assets_built_once).
+echo "init: feuilles de style et scripts"
+ckan -c "$CKAN_INI" asset build
 echo "init: terminé"

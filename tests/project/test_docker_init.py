@@ -148,12 +148,15 @@ def _options(path: Path, *, follow_use: bool = False) -> dict[str, str]:
 
 
 def test_init_prepares_a_new_database_and_runs_again_without_change(deployed):
-    _env_vars, outputs = deployed
+    env, outputs = deployed
     first, second = outputs
     assert "nouvelle configuration" in first and "nouvelle configuration" not in second
     assert "jeton d'xloader créé" in first and "jeton d'xloader créé" not in second
     assert first.rstrip().endswith("init: terminé") and second.rstrip().endswith("init: terminé")
     assert "init: organisations du territoire" in first
+    # The CSS and JavaScript bundles, built before any web process starts.
+    built = Path(env["CKAN_STORAGE_PATH"], "webassets")
+    assert {path.suffix for path in built.rglob("*_*.*")} >= {".css", ".js"}
     engine = sqlalchemy.create_engine(CKAN_URL)
     with engine.connect() as connection:
         tables = set(sqlalchemy.inspect(connection).get_table_names())

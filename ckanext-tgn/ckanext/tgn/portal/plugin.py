@@ -7,10 +7,11 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.types import CKANApp
 
 from ckanext.tgn.lib.i18n import TgnTranslation
 
-from . import facets, indexing
+from . import bundles, facets, indexing
 
 
 @tk.blanket.config_declarations
@@ -23,12 +24,19 @@ class TgnPortalPlugin(p.SingletonPlugin, TgnTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
     def update_config(self, config: tk.CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "tgn_portal")
+
+    # IMiddleware: called once the app is made, every plugin's bundles registered
+    def make_middleware(self, app: CKANApp, config: Any) -> CKANApp:
+        if tk.config.get("ckanext.tgn.portal.assets_built_once"):
+            bundles.build_once()
+        return app
 
     # IFacets: datasets only (the reuse type chooses its own facets)
     def dataset_facets(
