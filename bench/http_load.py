@@ -8,8 +8,8 @@ Set-up (bench/http_load.ini: a database, DataStore, Redis database and Solr site
 created by scripts/services.sh): ``--datasets`` realistic public datasets (bench/dcat_crawl.py's
 generator: three EPCI organisations, themes, territories with their outlines, three resources
 each, 1 % private, draft and deleted decoys) stored through ``package_create`` with Solr
-committing once at the end, then the DCAT descriptions prepared (``ckan tgn dcat warm``) as a
-deployment does. A later run reuses them when the count matches (``--fresh`` starts again).
+committing once at the end; at every run, what is missing of the DCAT descriptions and of the
+pages' schema.org documents prepared (``ckan tgn dcat warm``), as the scheduler does at start. A later run reuses them when the count matches (``--fresh`` starts again).
 
 Then, for ours (bench/http_load.ini) and stock (bench/http_load_stock.ini: plugins ``activity
 dcat``, ckanext-dcat's euro_dcat_ap_3 profile, no scheming), each in turn alone on the
@@ -82,11 +82,17 @@ def prepare(datasets: int, fresh: bool) -> dict[str, Any]:
 
             make_connection().commit()
             print(f"stored {datasets} datasets in {time.perf_counter() - started:.0f} s")
-            warm = time.perf_counter()
-            subprocess.run([VENV_BIN / "ckan", "-c", OURS_INI, "tgn", "dcat", "warm"], check=True)
-            print(f"DCAT descriptions prepared in {time.perf_counter() - warm:.0f} s")
         else:
             print(f"reusing the {datasets} stored datasets (--fresh to store them again)")
+        # As the scheduler does when it starts: what is missing or stale is prepared (the
+        # DCAT fragments, the pages' schema.org documents in Redis); the rest is kept.
+        warm = time.perf_counter()
+        subprocess.run(
+            [VENV_BIN / "ckan", "-c", OURS_INI, "tgn", "dcat", "warm"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        print(f"DCAT and schema.org descriptions prepared in {time.perf_counter() - warm:.0f} s")
         public = (
             model.Session.query(model.Package)
             .filter(model.Package.state == "active", model.Package.private.is_(False))

@@ -106,6 +106,27 @@ def test_an_open_period_is_an_open_interval(app, dataset):
     assert values(described, "temporalCoverage") == ["2024-01-01/.."]
 
 
+def test_the_publisher_is_the_organisation_as_it_is_now(app, dataset):
+    """Its site, and a new title at once (the dataset itself is not saved again)."""
+    sysadmin = factories.Sysadmin()
+    response = app.post(
+        "/api/3/action/organization_patch",
+        json={
+            "id": dataset["owner_org"],
+            "title": "Grand Montauban",
+            "website": "https://www.montauban.com",
+        },
+        headers=data.api_headers(sysadmin),
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    nodes = json_ld(app.get("/dataset/deliberations-2024").get_data(as_text=True))
+    described = next(n for n in nodes if S + "Dataset" in n.get("@type", []))
+    publisher = node(nodes, values(described, "publisher")[0])
+    assert values(publisher, "name") == ["Grand Montauban"]
+    assert values(publisher, "url") == ["https://www.montauban.com"]
+    assert values(publisher, "identifier") == ["248200099"]
+
+
 def test_a_private_dataset_has_no_json_ld_for_the_public(app, dataset):
     hidden = data.dataset(name="prive", owner_org=dataset["owner_org"], private=True)
     response = app.get(f"/dataset/{hidden['name']}", status=404)

@@ -9,7 +9,7 @@ from ckan import model
 
 from ckanext.tgn.lib.cli import in_request_context, tgn
 
-from . import catalog, jobs, store
+from . import catalog, jobs, store, structured
 
 __all__ = ["tgn"]
 
@@ -39,9 +39,18 @@ def warm(organization: str | None, force: bool) -> None:
     def progress(done: int, total: int) -> None:
         click.echo(f"  {done}/{total} jeux traités ({time.monotonic() - started:.0f} s)")
 
-    rendered, listed = jobs.warm(_organization_id(organization), force, progress)
+    org_id = _organization_id(organization)
+    rendered, listed = jobs.warm(org_id, force, progress)
     click.echo(
         f"{rendered} description(s) préparée(s) ; {listed} jeu(x) dans les catalogues "
+        f"({time.monotonic() - started:.1f} s)."
+    )
+    # The schema.org block of each public dataset's page, in the site's language.
+    started = time.monotonic()
+    click.echo("Pages des jeux (schema.org) :")
+    documents, public = structured.prepare_all(org_id, force, progress)
+    click.echo(
+        f"{documents} document(s) schema.org préparé(s) ; {public} jeu(x) public(s) "
         f"({time.monotonic() - started:.1f} s)."
     )
 
@@ -66,6 +75,7 @@ def clear(yes: bool) -> None:
         click.confirm("Vider le cache des catalogues DCAT ?", abort=True)
     removed, shared = store.clear()
     click.echo(f"Cache vidé : {removed} description(s), {shared} bloc(s) partagé(s).")
+    click.echo(f"Documents schema.org des pages supprimés : {structured.clear()}.")
 
 
 @dcat.command("prune")

@@ -11,7 +11,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from . import catalog, fragments, store
+from . import catalog, fragments, store, structured
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,13 @@ def status() -> dict[str, int]:
 def render_job(ids: list[str]) -> None:
     """Background job queued by a save: the datasets' fragments, ready for the next crawl."""
     count = render(ids)
-    log.debug("DCAT: %d fragment(s) rendered for %d dataset(s)", count, len(ids))
+    documents = structured.prepare(ids, tk.config.get("ckan.locale_default") or "en")
+    log.debug(
+        "DCAT: %d fragment(s) and %d schema.org document(s) rendered for %d dataset(s)",
+        count,
+        documents,
+        len(ids),
+    )
 
 
 # --- queued at the commit of the save --------------------------------------------------------
