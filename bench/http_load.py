@@ -8,8 +8,9 @@ Set-up (bench/http_load.ini: a database, DataStore, Redis database and Solr site
 created by scripts/services.sh): ``--datasets`` realistic public datasets (bench/dcat_crawl.py's
 generator: three EPCI organisations, themes, territories with their outlines, three resources
 each, 1 % private, draft and deleted decoys) stored through ``package_create`` with Solr
-committing once at the end; at every run, what is missing of the DCAT descriptions and of the
-pages' schema.org documents prepared (``ckan tgn dcat warm``), as the scheduler does at start. A later run reuses them when the count matches (``--fresh`` starts again).
+committing once at the end (a later run reuses them when the count matches, ``--fresh`` stores
+them again); at every run, what is missing of the DCAT descriptions and of the pages' schema.org
+documents is prepared (``ckan tgn dcat warm``), as the scheduler does when it starts.
 
 Then, for ours (bench/http_load.ini) and stock (bench/http_load_stock.ini: plugins ``activity
 dcat``, ckanext-dcat's euro_dcat_ap_3 profile, no scheming), each in turn alone on the
