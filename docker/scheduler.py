@@ -96,7 +96,8 @@ TASKS: tuple[Task, ...] = (
     Task(
         "dcat-warm",
         ("ckan", "-c", "{ini}", "tgn", "dcat", "warm"),
-        "prépare les descriptions DCAT périmées avant le passage des moissonneurs nationaux",
+        "prépare les descriptions DCAT périmées avant le passage des moissonneurs nationaux, et le"
+        " bloc schema.org des pages des jeux",
         at="02:30",
         at_start=True,
     ),
