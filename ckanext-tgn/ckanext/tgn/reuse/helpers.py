@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan import model
 
 from ckanext.tgn.lib.datasets import public_datasets
 from ckanext.tgn.lib.jsonlist import as_list
@@ -21,12 +23,29 @@ __all__ = [
 ]
 
 
+# Whether any public, active reuse names the dataset, read in the database the search index
+# follows. Most datasets have no reuse: one indexed query instead of a search (the search
+# action, its plugins and Solr: a twentieth of a dataset page). When one names it, the search
+# below decides what is shown, as before.
+_NAMED = sa.text(
+    """SELECT EXISTS (
+        SELECT 1 FROM package p JOIN package_extra e ON e.package_id = p.id
+        WHERE p.type = :type AND p.state = 'active' AND NOT coalesce(p.private, false)
+            AND e.key = 'datasets' AND coalesce(e.state, 'active') = 'active'
+            AND strpos(e.value, :id) > 0)"""
+)
+
+
+def _named_by_a_public_reuse(dataset_id: str) -> bool:
+    return bool(model.Session.execute(_NAMED, {"type": search.REUSE, "id": dataset_id}).scalar())
+
+
 def tgn_reuses_of(pkg: dict[str, Any]) -> dict[str, Any]:
     """The public reuses of a dataset, most recently changed first: ``count`` and ``results``.
 
     One search on the indexed ids; private, draft and deleted reuses are never in it.
     """
-    if pkg.get("type") != "dataset" or not pkg.get("id"):
+    if pkg.get("type") != "dataset" or not pkg.get("id") or not _named_by_a_public_reuse(pkg["id"]):
         return {"count": 0, "results": []}
     found = tk.get_action("package_search")(
         {"user": tk.current_user.name if tk.current_user else ""},
