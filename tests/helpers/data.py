@@ -36,6 +36,11 @@ COMPLETE_DATASET = {
 }
 
 
+# Free text of test users and organisations, shown on their pages: French, as on the portal
+# (Faker's English words would be taken for untranslated interface text by the browser tests).
+FRENCH_TEXT = "Données publiques de la collectivité."
+
+
 def dataset(**fields: Any) -> dict[str, Any]:
     """A dataset valid for our schema; fields given override the defaults."""
     return factories.Dataset(**{**COMPLETE_DATASET, **fields})
@@ -43,7 +48,12 @@ def dataset(**fields: Any) -> dict[str, Any]:
 
 def organisation(**fields: Any) -> dict[str, Any]:
     """An organisation that satisfies our schema (kind and SIREN are required)."""
-    defaults = {"territory_kind": "epci", "epci_nature": "CC", "siren": valid_siren()}
+    defaults = {
+        "territory_kind": "epci",
+        "epci_nature": "CC",
+        "siren": valid_siren(),
+        "description": FRENCH_TEXT,  # CKAN's factory writes English lorem ipsum
+    }
     return factories.Organization(**{**defaults, **fields})
 
 
@@ -54,7 +64,7 @@ def api_headers(user: dict[str, Any]) -> dict[str, str]:
 
 def member(org: dict[str, Any], role: str, user: dict[str, Any] | None = None) -> dict[str, Any]:
     """A user (new unless given) with this role in the organisation, and API headers."""
-    user = user or factories.User()
+    user = user or factories.User(about=FRENCH_TEXT)
     helpers.call_action(
         "organization_member_create", id=org["id"], username=user["name"], role=role
     )
