@@ -16,4 +16,4 @@ def tgn_dcat_structured_data(pkg: dict[str, Any]) -> str:
     writes it (same profiles option, same formatting, HTML-safe inside <script>), with the
     profiles looked up once per process and the document kept while what it is made of does
     not change (structured.py)."""
-    return structured.document(pkg, tk.h.lang() or tk.config.get("ckan.locale_default") or "en")
+    return structured.document(pkg, tk.h.lang() or structured.site_language())

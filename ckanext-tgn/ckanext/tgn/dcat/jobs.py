@@ -74,7 +74,7 @@ def status() -> dict[str, int]:
 def render_job(ids: list[str]) -> None:
     """Background job queued by a save: the datasets' fragments, ready for the next crawl."""
     count = render(ids)
-    documents = structured.prepare(ids, tk.config.get("ckan.locale_default") or "en")
+    documents = structured.prepare(ids)
     log.debug(
         "DCAT: %d fragment(s) and %d schema.org document(s) rendered for %d dataset(s)",
         count,

@@ -90,22 +90,39 @@ def digest(pkg: dict[str, Any], lang: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def site_language() -> str:
+    """The language warm and the job after a save prepare documents in."""
+    return tk.config["ckan.locale_default"]
+
+
+def _stored(pkg: dict[str, Any], lang: str) -> tuple[str, str, str | None]:
+    """The dataset's key, the digest its page wants, and the stored document if it matches
+    (raises RedisError when Redis does not answer)."""
+    key, wanted = _key(pkg["id"], lang), digest(pkg, lang)
+    value = cast("bytes | None", connect_to_redis().get(key))
+    found, _, body = value.decode().partition("\n") if value else ("", "", "")
+    return key, wanted, body if found == wanted else None
+
+
+def _store(key: str, wanted: str, body: str) -> None:
+    connect_to_redis().set(key, f"{wanted}\n{body}", ex=TTL)
+
+
 def document(pkg: dict[str, Any], lang: str) -> str:
     """The page's JSON-LD: the stored one when its digest matches, else rendered (and
     stored for the next visitor when the dataset is public)."""
     if not _storable(pkg):
         return render(pkg)
-    key, wanted = _key(pkg["id"], lang), digest(pkg, lang)
     try:
-        stored = _read(key)
+        key, wanted, body = _stored(pkg, lang)
     except RedisError:
         log.debug("schema.org: Redis unavailable, rendered", exc_info=True)
         return render(pkg)
-    if stored and stored[0] == wanted:
-        return stored[1]
+    if body is not None:
+        return body
     body = render(pkg)
     try:
-        connect_to_redis().set(key, f"{wanted}\n{body}", ex=TTL)
+        _store(key, wanted, body)
     except RedisError:
         log.debug("schema.org: document not stored", exc_info=True)
     return body
@@ -120,20 +137,11 @@ def clear() -> int:
     return len(keys)
 
 
-def _read(key: str) -> tuple[str, str] | None:
-    """(digest, document) stored under ``key``, if any."""
-    value = cast("bytes | None", connect_to_redis().get(key))
-    if not value:
-        return None
-    found, _, body = value.decode().partition("\n")
-    return found, body
-
-
-def prepare(package_ids: Sequence[str], lang: str, force: bool = False) -> int:
-    """Store the documents of the public ones of ``package_ids`` as an anonymous visitor's
-    page shows them (``warm``, and the job after a save); the number rendered (those stored
-    and still matching are skipped, unless ``force``)."""
-    rendered = 0
+def prepare(package_ids: Sequence[str], force: bool = False) -> int:
+    """Store, in the site's language, the documents of the public ones of ``package_ids`` as
+    an anonymous visitor's page shows them (``warm``, and the job after a save); the number
+    rendered (those stored and still matching are skipped, unless ``force``)."""
+    lang, rendered = site_language(), 0
     for package_id in package_ids:
         try:
             pkg = tk.get_action("package_show")({"for_view": True, "user": ""}, {"id": package_id})
@@ -141,12 +149,11 @@ def prepare(package_ids: Sequence[str], lang: str, force: bool = False) -> int:
             continue
         if not _storable(pkg):
             continue
-        key, wanted = _key(pkg["id"], lang), digest(pkg, lang)
         try:
-            stored = _read(key)
-            if not force and stored and stored[0] == wanted:
+            key, wanted, body = _stored(pkg, lang)
+            if body is not None and not force:
                 continue
-            connect_to_redis().set(key, f"{wanted}\n{render(pkg)}", ex=TTL)
+            _store(key, wanted, render(pkg))
         except RedisError:
             log.warning("schema.org: Redis unavailable, documents not prepared", exc_info=True)
             return rendered
@@ -168,12 +175,11 @@ def prepare_all(
     progress: Callable[[int, int], None] | None = None,
     batch: int = 100,
 ) -> tuple[int, int]:
-    """Every public dataset's document, in the site's default language: (rendered, public)."""
+    """Every public dataset's document (``prepare``), by batches: (rendered, public)."""
     ids = [row[0] for row in model.Session.execute(_PUBLIC_DATASETS, {"org": organization})]
-    lang = tk.config.get("ckan.locale_default") or "en"
     rendered = 0
     for start in range(0, len(ids), batch):
-        rendered += prepare(ids[start : start + batch], lang, force)
+        rendered += prepare(ids[start : start + batch], force)
         model.Session.remove()  # a long warm holds no growing session
         if progress:
             progress(min(start + batch, len(ids)), len(ids))
