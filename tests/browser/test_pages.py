@@ -44,7 +44,7 @@ def site(live_site):
             description="Une collectivité de Tarn-et-Garonne qui publie ses données.",
         )  # fmt: skip
     montauban = platform["orgs"]["montauban"]
-    user = factories.User(name="agent-clavier", password=PASSWORD)
+    user = factories.User(name="agent-clavier", password=PASSWORD, about=data.FRENCH_TEXT)
     data.member(montauban, "editor", user)
     dataset = platform["public"]["montauban-0"]
     return {"platform": platform, "dataset": dataset, "user": user, "org": montauban}

@@ -22,7 +22,7 @@ def montauban(live_site):
     org = data.organisation(
         name="ca-grand-montauban", title="CA Grand Montauban", siren="248200099", epci_nature="CA"
     )
-    user = factories.User(name="agent-montauban", password=PASSWORD)
+    user = factories.User(name="agent-montauban", password=PASSWORD, about=data.FRENCH_TEXT)
     data.member(org, "editor", user)
     return {"org": org, "user": user}
 
